@@ -1,0 +1,1 @@
+"""The Scrapy project: seeds, discovery, fetching and extraction of articles."""

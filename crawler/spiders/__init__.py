@@ -1,0 +1,1 @@
+"""The one generic spider, driven by a seed."""

@@ -1,0 +1,254 @@
+"""The archive's schema, as an ordered list of migrations (like ``sqlite-migrate``).
+
+Each migration is a named function ``fn(db) -> None``. ``migrate(db)`` applies the ones
+not yet recorded in ``_migrations(name, applied_at)``, in order, each in its own
+``BEGIN IMMEDIATE`` transaction, so a migration is either applied and recorded or not
+at all, and two processes opening the archive at once never apply one twice.
+
+The schema is public (see the README): change it only by appending a migration.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlite_utils
+
+logger = logging.getLogger(__name__)
+
+Migration = Callable[[sqlite_utils.Database], None]
+
+MIGRATIONS_TABLE = "_migrations"
+
+FTS_TABLE = "articles_fts"
+_FTS_COLUMNS = ("title", "text", "folded")
+
+
+def _create_sites(db: sqlite_utils.Database) -> None:
+    db.create_table(
+        "sites",
+        {
+            "id": str,
+            "name": str,
+            "home_url": str,
+            "start_urls": str,  # JSON list
+            "added": str,
+            "updated": str,
+        },
+        pk="id",
+        not_null=["name"],
+    )
+
+
+def _create_crawls(db: sqlite_utils.Database) -> None:
+    db.create_table(
+        "crawls",
+        {
+            "id": int,
+            "site": str,
+            "started": str,
+            "finished": str,
+            "outcome": str,  # running, ok, failed, interrupted
+            "pages_fetched": int,
+            "articles_new": int,
+            "articles_changed": int,
+            "articles_unchanged": int,
+            "articles_gone": int,
+            "errors_count": int,
+            "errors": str,  # JSON list of strings
+            "pid": int,
+        },
+        pk="id",
+        foreign_keys=[("site", "sites", "id")],
+        defaults={"outcome": "running"},
+    )
+    db.table("crawls").create_index(["site", "started"])
+
+
+def _create_pages(db: sqlite_utils.Database) -> None:
+    db.create_table(
+        "pages",
+        {
+            "id": int,
+            "site": str,
+            "url": str,
+            "crawl": int,
+            "fetched_at": str,
+            "status": int,
+            "content_type": str,
+            "etag": str,
+            "last_modified": str,
+            "headers": str,  # JSON object
+            "size": int,  # raw bytes
+            "sha256": str,
+            "body": bytes,  # zlib-compressed raw bytes
+        },
+        pk="id",
+        not_null=["url"],
+        foreign_keys=[("site", "sites", "id"), ("crawl", "crawls", "id")],
+    )
+    db.table("pages").create_index(["url", "fetched_at"])
+
+
+def _create_articles(db: sqlite_utils.Database) -> None:
+    text_columns = [
+        "title",
+        "published",
+        "published_from",
+        "updated",
+        "author",
+        "source",
+        "text",
+        "captions",  # JSON list
+        "description",
+        "language",
+        "folded",  # the words with đ, folded: see storage.text.folded_terms
+        "content_hash",
+    ]
+    status_columns = [
+        "etag",
+        "last_modified",
+        "first_seen",
+        "last_checked",
+        "last_changed",
+        "gone_since",
+    ]
+    columns: dict[str, type] = {"id": int, "site": str, "url": str}
+    columns.update(dict.fromkeys(text_columns, str))
+    columns.update({"version": int, "extractor_version": str, "page": int})
+    columns.update(dict.fromkeys(status_columns, str))
+    db.create_table(
+        "articles",
+        columns,
+        pk="id",
+        not_null=["site", "url"],
+        foreign_keys=[("site", "sites", "id"), ("page", "pages", "id")],
+        defaults={"version": 1},
+    )
+    articles = db.table("articles")
+    articles.create_index(["url"], unique=True)
+    articles.create_index(["site"])
+    articles.create_index(["published"])
+
+
+def _create_article_versions(db: sqlite_utils.Database) -> None:
+    db.create_table(
+        "article_versions",
+        {
+            "id": int,
+            "article": int,
+            "version": int,
+            "title": str,
+            "published": str,
+            "author": str,
+            "source": str,
+            "text": str,
+            "captions": str,  # JSON list
+            "content_hash": str,
+            "extractor_version": str,
+            "page": int,
+            "valid_from": str,
+            "valid_until": str,
+        },
+        pk="id",
+        not_null=["article"],
+        foreign_keys=[("article", "articles", "id"), ("page", "pages", "id")],
+    )
+    db.table("article_versions").create_index(["article", "version"], unique=True)
+
+
+def _create_articles_fts(db: sqlite_utils.Database) -> None:
+    """FTS5 over title, text and folded, kept in sync by three triggers.
+
+    ``content="articles"`` (double quotes) is what Datasette looks for to show a search
+    box. The update trigger fires only when an indexed column changes, so bumping
+    ``last_checked`` never rewrites the index (sqlite-utils' own triggers would).
+    """
+    cols = ", ".join(_FTS_COLUMNS)
+    new = ", ".join(f"new.{c}" for c in _FTS_COLUMNS)
+    old = ", ".join(f"old.{c}" for c in _FTS_COLUMNS)
+    delete_old = f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {cols}) VALUES ('delete', old.id, {old});"
+    insert_new = f"INSERT INTO {FTS_TABLE}(rowid, {cols}) VALUES (new.id, {new});"
+    create_fts = (
+        f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5({cols}, "
+        'content="articles", content_rowid="id", '
+        "tokenize='unicode61 remove_diacritics 2')"
+    )
+    update_trigger = (
+        f"CREATE TRIGGER articles_au AFTER UPDATE OF {cols} ON articles BEGIN {delete_old} {insert_new} END"
+    )
+    statements = [
+        create_fts,
+        f"CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN {insert_new} END",
+        f"CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN {delete_old} END",
+        update_trigger,
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+def initial_schema(db: sqlite_utils.Database) -> None:
+    """sites, crawls, pages, articles, article_versions and articles_fts."""
+    _create_sites(db)
+    _create_crawls(db)
+    _create_pages(db)
+    _create_articles(db)
+    _create_article_versions(db)
+    _create_articles_fts(db)
+
+
+MIGRATIONS: list[tuple[str, Migration]] = [
+    ("initial schema", initial_schema),
+]
+
+
+def applied(db: sqlite_utils.Database) -> set[str]:
+    """Names of the migrations already recorded in ``_migrations``."""
+    if not db[MIGRATIONS_TABLE].exists():
+        return set()
+    rows = db.execute(f"SELECT name FROM {MIGRATIONS_TABLE}").fetchall()
+    return {name for (name,) in rows}
+
+
+def _ensure_migrations_table(db: sqlite_utils.Database) -> None:
+    db.execute(f"CREATE TABLE IF NOT EXISTS {MIGRATIONS_TABLE} (name TEXT PRIMARY KEY, applied_at TEXT)")
+
+
+def _apply(db: sqlite_utils.Database, name: str, fn: Migration) -> bool:
+    """Apply one migration in its own transaction; False if another process won."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if name in applied(db):
+            db.rollback()
+            return False
+        fn(db)
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        db.execute(
+            f"INSERT INTO {MIGRATIONS_TABLE} (name, applied_at) VALUES (?, ?)",
+            [name, now],
+        )
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+    return True
+
+
+def migrate(
+    db: sqlite_utils.Database,
+    migrations: list[tuple[str, Migration]] | None = None,
+) -> list[str]:
+    """Apply every migration not yet applied, in order; return the names applied now."""
+    todo = MIGRATIONS if migrations is None else migrations
+    _ensure_migrations_table(db)
+    done = applied(db)
+    names: list[str] = []
+    for name, fn in todo:
+        if name in done:
+            continue
+        if _apply(db, name, fn):
+            logger.info("applied migration %r", name)
+            names.append(name)
+    return names

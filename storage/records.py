@@ -1,0 +1,105 @@
+"""Typed, frozen records that cross package boundaries.
+
+The crawler builds them; the archive stores them. Every text field is NFC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Site:
+    """One site of ``seeds/``: ``id`` is the seed file's stem."""
+
+    id: str
+    name: str
+    home_url: str
+    start_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Article:
+    """One extracted article, as the archive stores it.
+
+    ``published`` is ISO 8601 with the offset (``2022-08-23T16:13:00+07:00``), or a
+    date alone (``2022-08-23``) when the page shows no time, or ``None``.
+    ``text`` holds the body paragraphs separated by ``\\n``.
+    """
+
+    url: str
+    title: str
+    text: str
+    published: str | None = None
+    author: str | None = None
+    source: str | None = None
+    captions: tuple[str, ...] = ()
+    description: str | None = None
+    updated: str | None = None
+    published_from: str | None = None
+    language: str | None = None
+    extractor_version: str = ""
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """One HTTP response as fetched, kept raw so it can be re-extracted later."""
+
+    url: str
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+    fetched_at: str = ""
+
+    @property
+    def etag(self) -> str | None:
+        return self.headers.get("etag")
+
+    @property
+    def last_modified(self) -> str | None:
+        return self.headers.get("last-modified")
+
+    @property
+    def content_type(self) -> str | None:
+        return self.headers.get("content-type")
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One full-text search result, best first."""
+
+    id: int
+    site: str
+    url: str
+    title: str
+    published: str | None
+    snippet: str
+    rank: float
+
+
+@dataclass(frozen=True)
+class CrawlStats:
+    """The counts of one crawl, stored in its ``crawls`` row when it finishes.
+
+    ``errors`` holds one message per error; ``errors_count`` is its length.
+    """
+
+    pages_fetched: int = 0
+    articles_new: int = 0
+    articles_changed: int = 0
+    articles_unchanged: int = 0
+    articles_gone: int = 0
+    errors: tuple[str, ...] = ()
+
+    @property
+    def errors_count(self) -> int:
+        return len(self.errors)
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What ``Archive.save_article`` did: ``new``, ``changed`` or ``unchanged``."""
+
+    article_id: int
+    outcome: Literal["new", "changed", "unchanged"]
