@@ -10,7 +10,9 @@ from datetime import datetime
 import pytest
 from conftest import MIRROR_DIR, article_path, seed_paragraphs
 
+from crawler.bylines import author_of, person_or_none, source_of
 from crawler.extraction import decode_html, extract_article
+from crawler.metadata import strip_site_name
 from scheduler.mirror import render_site
 
 BASE = "http://127.0.0.1:8765"
@@ -119,3 +121,193 @@ def test_encodings_end_as_nfc() -> None:
     assert decode_html(b'<meta charset="windows-1258"><p>La\xf2ng S\xf5n</p>').endswith(f"<p>{nfc}</p>")
     nfd = unicodedata.normalize("NFD", nfc)
     assert decode_html(f"<p>{nfd}</p>".encode(), "text/html; charset=utf-8") == f"<p>{nfc}</p>"
+
+
+# -- the rules one by one, on small pages --------------------------------------------
+
+BODY = [
+    "Ngày 14/3, Ủy ban nhân dân huyện Cao Lộc tổ chức hội nghị triển khai kế hoạch phát triển kinh tế – xã hội "
+    "năm 2024 với sự tham dự của lãnh đạo các phòng, ban và Chủ tịch Ủy ban nhân dân các xã, thị trấn.",
+    "Hội nghị đã thảo luận các giải pháp thúc đẩy sản xuất nông nghiệp hàng hóa, thu hút đầu tư vào cụm công "
+    "nghiệp và đẩy nhanh tiến độ giải phóng mặt bằng các dự án giao thông trọng điểm trên địa bàn huyện.",
+]
+TITLE = "Cao Lộc triển khai kế hoạch phát triển kinh tế – xã hội năm 2024"
+
+
+def page(meta_line: str = "", *, tail: str = "", head: str = "", wrap: str = "{}") -> bytes:
+    body = "".join(f"<p>{p}</p>" for p in BODY)
+    content = f'<div class="content">{body}{tail}</div>'
+    article = f'<div class="detail"><h1>{TITLE}</h1><div class="meta">{meta_line}</div>{content}</div>'
+    return (
+        f'<html lang="vi"><head><meta charset="utf-8"><title>{TITLE} - Cổng thông tin điện tử huyện Cao Lộc</title>'
+        f'<meta property="og:type" content="article">{head}</head><body>'
+        f'<div class="top">Thứ Năm, 12/12/2024</div>{wrap.format(article)}'
+        '<div class="footer"><p>Cổng thông tin điện tử huyện Cao Lộc</p></div></body></html>'
+    ).encode()
+
+
+def test_an_undated_page_is_null_never_today_nor_a_date_in_the_body() -> None:
+    article = extract_article(page(), "https://caoloc.langson.gov.vn/tin-tuc/ke-hoach-2024.html")
+    assert article is not None
+    assert (article.published, article.published_from) == (None, None)
+    assert article.title == TITLE
+
+
+def test_an_update_date_alone_is_no_publication_date() -> None:
+    article = extract_article(page("Cập nhật: 15/03/2024 10:20"), "https://h/tin.html")
+    assert article is not None
+    assert (article.published, article.updated) == (None, "2024-03-15T10:20:00+07:00")
+
+
+def test_a_date_above_the_headline_in_its_own_block_counts() -> None:
+    html = page().replace(
+        b'<div class="detail"><h1>',
+        '<div class="detail"><div class="date">Thứ Năm, 14/03/2024 17:05</div><h1>'.encode(),
+    )
+    article = extract_article(html, "https://h/tin.html")
+    assert article is not None and article.published == "2024-03-14T17:05:00+07:00"
+
+
+def test_a_page_inside_an_aspnet_form_is_read() -> None:
+    wrap = (
+        '<form id="aspnetForm" method="post"><input type="hidden" name="__VIEWSTATE" value="x">{}<form></form></form>'
+    )
+    article = extract_article(page("Ngày đăng: 14/03/2024", wrap=wrap), "https://h/Pages/tin.aspx?ItemID=1")
+    assert article is not None
+    assert article.text.split("\n") == BODY
+    assert article.published == "2024-03-14"
+
+
+def test_a_source_line_and_a_byline_are_cut_from_the_text() -> None:
+    tail = '<p style="text-align:right"><strong>HOÀNG NGA</strong></p><p><em>(Theo Báo Lạng Sơn)</em></p>'
+    article = extract_article(page("14/03/2024 08:00", tail=tail), "https://h/tin.html")
+    assert article is not None
+    assert (article.author, article.source, article.text.split("\n")) == ("HOÀNG NGA", "Báo Lạng Sơn", BODY)
+
+
+def test_layout_tables_are_read_as_text_and_data_tables_kept() -> None:
+    table = "<table><tr><th>Xã</th><th>Số hộ</th></tr><tr><td>Hợp Thành</td><td>112</td></tr></table>"
+    article = extract_article(page("14/03/2024", tail=table, wrap="<table><tr><td>{}</td></tr></table>"), "https://h/t")
+    assert article is not None
+    assert article.text.split("\n")[:2] == BODY
+    assert "Hợp Thành" in article.text and "112" in article.text
+
+
+def test_a_word_split_across_inline_elements_stays_whole() -> None:
+    tail = (
+        "<p>Đồng chí Phó Chủ tịch U<span>BND</span> huyện nhấn mạnh yêu cầu tập trung chỉ đạo quyết liệt, "
+        "Ủ<b>y</b> ban nhân dân các xã chủ động triển khai.</p>"
+    )
+    article = extract_article(page("14/03/2024", tail=tail), "https://h/t")
+    assert article is not None
+    assert "Phó Chủ tịch UBND huyện" in article.text and "Ủy ban nhân dân các xã" in article.text
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Khai mạc Lễ hội Na - Báo Lạng Sơn", "Khai mạc Lễ hội Na"),
+        ("Trang thông tin điện tử huyện Văn Lãng - Khai mạc Lễ hội Lồng tồng", "Khai mạc Lễ hội Lồng tồng"),
+        ("Kiên cố hóa kênh mương - Tin tức - Sở Nông nghiệp và Phát triển nông thôn", "Kiên cố hóa kênh mương"),
+        (
+            "Bầu cử trưởng thôn nhiệm kỳ 2021 – 2024 | Cổng TTĐT huyện Chi Lăng",
+            "Bầu cử trưởng thôn nhiệm kỳ 2021 – 2024",
+        ),
+        ("Lạng Sơn: Hội nghị xúc tiến đầu tư - baolangson.vn", "Lạng Sơn: Hội nghị xúc tiến đầu tư"),
+        ("Hội nghị tổng kết năm 2023 - Kết quả nổi bật", "Hội nghị tổng kết năm 2023 - Kết quả nổi bật"),
+    ],
+)
+def test_titles_lose_the_site_name_only(title: str, expected: str) -> None:
+    assert strip_site_name(title, {"Báo Lạng Sơn"}) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("ĐẶNG DŨNG", "ĐẶNG DŨNG"),
+        ("MINH NGỌC - THU TRANG", "MINH NGỌC - THU TRANG"),
+        ("Tác giả: Lê Thu Hà", "Lê Thu Hà"),
+        ("Bài và ảnh: Lương Thị Hồng", "Lương Thị Hồng"),
+        ("PV", "PV"),
+        ("Nhóm PV", "Nhóm PV"),
+        ("(H.T - M.L)", "H.T - M.L"),
+        ("(Hoàng Tuấn - Thu Trang)", "Hoàng Tuấn - Thu Trang"),
+        ("(Theo TTXVN)", None),
+        ("Theo kế hoạch, huyện sẽ tổ chức hội nghị.", None),
+        ("Hội nghị diễn ra trong hai ngày.", None),
+        ("UBND TỈNH LẠNG SƠN 2024", None),
+    ],
+)
+def test_bylines(line: str, author: str | None) -> None:
+    assert author_of(line) == author
+
+
+@pytest.mark.parametrize(
+    ("line", "source"),
+    [
+        ("Nguồn: Baolangson.vn", "Baolangson.vn"),
+        ("Nguồn tin: Phòng Nội vụ huyện", "Phòng Nội vụ huyện"),
+        ("Theo TTXVN", "TTXVN"),
+        ("(Theo Cổng TTĐT tỉnh)", "Cổng TTĐT tỉnh"),
+        ("Theo baochinhphu.vn", "baochinhphu.vn"),
+        ("Theo báo cáo của Sở Tư pháp, năm 2022 có 412 vụ việc.", None),
+        ("Theo kế hoạch.", None),
+        ("Nguồn vốn được bố trí từ ngân sách tỉnh.", None),
+        ("Nguồn ảnh: Internet", None),
+    ],
+)
+def test_source_lines(line: str, source: str | None) -> None:
+    assert source_of(line) == source
+
+
+def test_metadata_authors_must_be_people() -> None:
+    assert [person_or_none(a) for a in ("admin", "Super User", "Viết bởi Administrator", "Báo Lạng Sơn")] == [None] * 4
+    assert person_or_none("bởi Nguyễn Văn Hùng") == "Nguyễn Văn Hùng"
+
+
+def test_charsets_that_lie_or_are_missing_end_as_nfc() -> None:
+    nfc = "Lạng Sơn"
+    cp1258 = b"La\xf2ng S\xf5n"
+    meta = b'<meta http-equiv="Content-Type" content="text/html; charset=windows-1258">'
+    assert decode_html(meta + b"<p>" + cp1258 + b"</p>", "text/html; charset=ISO-8859-1").endswith(f"<p>{nfc}</p>")
+    assert decode_html(b"<p>" + cp1258 + b"</p>", "text/html") == f"<p>{nfc}</p>"
+    assert decode_html(f"<p>{nfc}</p>".encode(), "text/html; charset=windows-1252") == f"<p>{nfc}</p>"
+    assert decode_html(b'<?xml version="1.0" encoding="utf-8"?><p>a\x00b</p>') == "<p>ab</p>"
+    utf16 = "\ufeff<p>Lạng Sơn</p>".encode("utf-16-le")
+    assert decode_html(utf16, "text/html; charset=iso-8859-1") == f"<p>{nfc}</p>"
+
+
+def listing(title: str, stories: int) -> bytes:
+    items = "".join(
+        f'<article class="story post tag-ocop"><h2><a href="/bai-{i}.html">{BODY[i % 2][:60]} số {i}</a></h2>'
+        f'<span class="time">1{i}/03/2024 08:00</span><p class="sapo">{BODY[i % 2]}</p></article>'
+        for i in range(stories)
+    )
+    return (
+        f'<html lang="vi"><head><meta charset="utf-8"><title>{title} - Báo Lạng Sơn</title>'
+        f'<meta property="og:type" content="website"></head>'
+        f"<body><main><h1>{title}</h1>{items}</main></body></html>"
+    ).encode()
+
+
+def test_listings_of_story_titles_and_teasers_are_not_articles() -> None:
+    assert extract_article(listing("Kinh tế - Xã hội", 4), "https://baolangson.vn/kinh-te") is None
+    assert extract_article(listing("Từ khóa: OCOP", 1), "https://baolangson.vn/tag/ocop") is None
+    assert extract_article(listing("Ngày: 14/03/2024", 2), "https://h/2024/03/14/") is None
+
+
+def test_an_article_followed_by_story_titles_is_still_an_article() -> None:
+    related = "".join(
+        f'<div class="item"><h3><a href="/x-{i}.html">{BODY[0][:50]} {i}</a></h3></div>' for i in range(5)
+    )
+    article = extract_article(page("14/03/2024 08:00", tail=related), "https://h/tin.html")
+    assert article is not None and article.text.split("\n") == BODY
+
+
+def test_a_static_page_in_an_article_element_is_not_an_article() -> None:
+    about = (
+        '<html lang="vi"><head><meta charset="utf-8"><title>Giới thiệu - Huyện Văn Quan</title></head><body>'
+        f'<article class="page type-page"><h1>Giới thiệu chung về huyện</h1><p>{BODY[0]}</p><p>{BODY[1]}</p></article>'
+        "</body></html>"
+    ).encode()
+    assert extract_article(about, "https://vanquan.langson.gov.vn/gioi-thieu/") is None
