@@ -2,8 +2,11 @@
 
 A site directory holds ``site.toml`` (the ``[site]`` table with names and URL layout,
 ``[[articles]]``, ``[[documents]]``) and Jinja2 ``templates/``. :func:`render_site` renders
-every page; :class:`MirrorServer` serves them on 127.0.0.1 with ETag/Last-Modified
-validators and logs every request, so crawls can be tested without the network.
+every page (:func:`load_site` reads the data, :func:`build_pages` renders any such data
+with any such templates); :class:`MirrorServer` serves them on 127.0.0.1 with
+ETag/Last-Modified validators and logs every request, so crawls can be tested without the
+network. A site may also serve families of pages without end (a calendar's months, links
+with session ids) through :class:`GeneratedPages`.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import signal
 import socket
 import threading
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -40,6 +44,8 @@ class Page:
     body: bytes
     content_type: str
     last_modified: datetime  # aware, UTC
+    status: int = 200
+    headers: tuple[tuple[str, str], ...] = ()  # extra response headers, e.g. Content-Encoding
 
     @property
     def etag(self) -> str:
@@ -54,15 +60,74 @@ class RequestRecord:
     headers: dict[str, str]  # request headers, lower-cased names
 
 
+Renderer = Callable[[str], tuple[dict[str, Page], Page]]
+"""Renders a whole site for a base URL: its pages by path, and the page for unknown paths."""
+
+
+class GeneratedPages(dict[str, Page]):
+    """A site's pages by path, plus pages made on request for URL families without end.
+
+    ``generate`` gets the request target as sent (path and query) and returns the page,
+    or ``None`` when the target is not one it makes; the server asks the stored pages
+    first, then ``generate``, for the target as sent and for its cleaned-up forms.
+    """
+
+    def __init__(self, pages: dict[str, Page], generate: Callable[[str], Page | None]) -> None:
+        super().__init__(pages)
+        self.generate = generate
+
+
+def find_page(pages: dict[str, Page], target: str) -> Page | None:
+    """The page a server answers for a request target (path with query), or ``None`` (404).
+
+    Tried in order: the target as sent; without session ids (``;jsessionid=…``, ``sid``)
+    and tracking parameters (``utm_*``, ``fbclid``); with only a ``page`` parameter kept.
+    """
+    found = _stored_or_generated(pages, target)
+    if found is not None:
+        return found
+    parts = urlsplit(target)
+    path = parts.path.split(";", 1)[0]  # ;jsessionid=... path parameters
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    untracked = [(k, v) for k, v in query if not k.lower().startswith(("utm_", "fbclid", "sid", "phpsessid"))]
+    if untracked:
+        found = _stored_or_generated(pages, path + "?" + urlencode(untracked))
+        if found is not None:
+            return found
+    kept = [(k, v) for k, v in untracked if k == "page" and v != "1"]
+    return _stored_or_generated(pages, path + ("?" + urlencode(kept) if kept else ""))
+
+
+def _stored_or_generated(pages: dict[str, Page], target: str) -> Page | None:
+    page = pages.get(target)
+    if page is None and isinstance(pages, GeneratedPages):
+        page = pages.generate(target)
+    return page
+
+
 def render_site(site_dir: Path, base_url: str) -> dict[str, Page]:
     """Render every page of a mirror site: key = path with query ("/", "/x?page=2", "/robots.txt", ...)."""
     return _build(Path(site_dir), base_url)[0]
 
 
+def load_site(site_dir: Path) -> dict[str, Any]:
+    """The data of a site directory: its ``site.toml``, parsed."""
+    with (Path(site_dir) / "site.toml").open("rb") as fh:
+        return tomllib.load(fh)
+
+
 def _build(site_dir: Path, base_url: str) -> tuple[dict[str, Page], Page]:
     """All pages of the site, and the page served for unknown paths (status 404)."""
-    with (site_dir / "site.toml").open("rb") as fh:
-        data = tomllib.load(fh)
+    return build_pages(load_site(site_dir), Path(site_dir) / "templates", base_url)
+
+
+def build_pages(data: dict[str, Any], templates_dir: Path, base_url: str) -> tuple[dict[str, Page], Page]:
+    """Render site data shaped like ``site.toml`` with the templates of ``templates_dir``.
+
+    Returns every page by path, and the page served for unknown paths (status 404). An
+    article may carry ``modified`` (same format as ``published``): its page's
+    Last-Modified, for an edit that nothing on the page shows.
+    """
     site: dict[str, Any] = data["site"]
     base_url = base_url.rstrip("/")
     tz = datetime.strptime(site.get("utc_offset", "+07:00"), "%z").tzinfo
@@ -72,7 +137,7 @@ def _build(site_dir: Path, base_url: str) -> tuple[dict[str, Page], Page]:
     updated = (updated if updated.tzinfo else updated.replace(tzinfo=tz)).astimezone(UTC)
     articles = _prepare_articles(data.get("articles", []), site, tz)
 
-    env = Environment(loader=FileSystemLoader(site_dir / "templates"), autoescape=True)
+    env = Environment(loader=FileSystemLoader(templates_dir), autoescape=True)
     common: dict[str, Any] = {
         "site": site,
         "base_url": base_url,
@@ -114,7 +179,7 @@ def _build(site_dir: Path, base_url: str) -> tuple[dict[str, Page], Page]:
         html(
             "article.html",
             article["path"],
-            article["published_at"],
+            article["modified_at"],
             article=article,
             related=_related(article, articles, related_count),
         )
@@ -144,6 +209,8 @@ def _prepare_articles(raw_articles: list[dict[str, Any]], site: dict[str, Any], 
         article["path"] = site["article_path"].format(slug=article["slug"], id=article["id"])
         local = datetime.strptime(article["published"], fmt).replace(tzinfo=tz)
         article["published_at"] = local.astimezone(UTC)
+        modified = datetime.strptime(article["modified"], fmt).replace(tzinfo=tz) if "modified" in article else local
+        article["modified_at"] = modified.astimezone(UTC)
         article["date"] = local.strftime(short)
         article["blocks"] = [_prepare_block(block) for block in article.get("blocks", [])]
         article["thumb"] = next((b["image"] for b in article["blocks"] if "image" in b), None)
@@ -244,16 +311,20 @@ class _Handler(BaseHTTPRequestHandler):
         if page is None:
             assert mirror._not_found is not None
             page, status = mirror._not_found, 404
+        elif page.status != 200:
+            status = page.status
         elif _not_modified(page, headers):
             status = 304
         mirror._record(RequestRecord(self.command, self.path, status, headers))
         self.send_response(status)
-        if status != 404:
+        if status in (200, 304):
             self.send_header("ETag", page.etag)
             self.send_header("Last-Modified", format_datetime(page.last_modified, usegmt=True))
         if status != 304:
             self.send_header("Content-Type", page.content_type)
             self.send_header("Content-Length", str(len(page.body)))
+            for name, value in page.headers:
+                self.send_header(name, value)
         self.end_headers()
         if send_body and status != 304:
             self.wfile.write(page.body)
@@ -262,8 +333,13 @@ class _Handler(BaseHTTPRequestHandler):
 class MirrorServer:
     """Serve a mirror site on 127.0.0.1 from a thread (http.server.ThreadingHTTPServer)."""
 
-    def __init__(self, site_dir: Path, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.site_dir = Path(site_dir)
+    def __init__(
+        self, site_dir: Path | None = None, host: str = "127.0.0.1", port: int = 0, *, render: Renderer | None = None
+    ) -> None:
+        if site_dir is None and render is None:
+            raise ValueError("MirrorServer needs a site directory or a render function")
+        self.site_dir = Path(site_dir) if site_dir is not None else None
+        self._render: Renderer = render or (lambda base_url: _build(Path(str(site_dir)), base_url))
         self.host = host
         self.port = port
         self.requests: list[RequestRecord] = []
@@ -297,7 +373,7 @@ class MirrorServer:
         port = httpd.server_address[1]
         self._url = f"http://{self.host}:{port}"
         try:
-            self._pages, self._not_found = _build(self.site_dir, self._url)
+            self._pages, self._not_found = self._render(self._url)
         except Exception:
             httpd.server_close()
             self._url = ""
@@ -307,6 +383,12 @@ class MirrorServer:
         self._thread.start()
         logger.info("mirror of %s serving %d pages at %s", self.site_dir, len(self._pages), self._url)
         return self
+
+    def replace_site(self, render: Renderer) -> None:
+        """Serve another state of the site at the same address (e.g. the site a day later)."""
+        pages, not_found = render(self.url)
+        with self._lock:
+            self._render, self._pages, self._not_found = render, pages, not_found
 
     def stop(self) -> None:
         httpd, thread = self._httpd, self._thread
@@ -352,12 +434,8 @@ class MirrorServer:
                 self._connections.pop(threading.current_thread(), None)
 
     def _lookup(self, raw_path: str) -> Page | None:
-        """The page for a request target; query parameters other than ``page`` are ignored."""
-        if raw_path in self._pages:
-            return self._pages[raw_path]
-        parts = urlsplit(raw_path)
-        kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k == "page" and v != "1"]
-        return self._pages.get(parts.path + ("?" + urlencode(kept) if kept else ""))
+        """The page for a request target (see :func:`find_page`)."""
+        return find_page(self._pages, raw_path)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,32 +1,35 @@
 """The generic site spider: from a seed's start URLs to every article of the site.
 
 ``scrapy crawl site -a site=langson-mirror`` works as well as ``provnews crawl``.
-Every same-site link is followed within the depth and page limits; each HTML page is
-run through :func:`crawler.extraction.extract_article`, and what comes back as an
-article is handed to the archive pipeline. Articles the archive already holds are
-not fetched again.
+Link decisions live in :class:`crawler.frontier.Frontier`; this module is the Scrapy
+glue: requests, responses, feeds and sitemaps, conditional rechecks, items.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import replace
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import scrapy
+from lxml import etree
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
+from scrapy.utils.gz import gunzip
 
 from crawler.extraction import extract_article
-from crawler.items import ArticlePage
+from crawler.frontier import Frontier
+from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage
+from crawler.recheck import conditional_headers
 from crawler.seeds import Seed, load_seed
 from crawler.urls import normalize_url, same_site
 from storage.archive import Archive
-from storage.records import FetchedPage
+from storage.records import FetchedPage, KnownArticle
 
 logger = logging.getLogger(__name__)
 
@@ -36,11 +39,11 @@ SEED_SETTINGS = {
     "ROBOTSTXT_OBEY": "obey_robots",
     "AUTOTHROTTLE_ENABLED": "autothrottle",
     "CLOSESPIDER_PAGECOUNT": "max_pages",
-    "DEPTH_LIMIT": "max_depth",
 }
-
-
-FEED_LINKS = "//item/link/text() | //entry/link/@href | //urlset/url/loc/text() | //sitemapindex/sitemap/loc/text()"
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml", "text/xml")
+XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+GONE_STATUSES = (404, 410)
 
 
 class SiteSpider(scrapy.Spider):
@@ -48,9 +51,11 @@ class SiteSpider(scrapy.Spider):
 
     name = "site"
     seed: Seed
-    known: set[str]
+    frontier: Frontier
     links: LinkExtractor
     allowed_domains: list[str]
+    pending_aliases: dict[str, set[str]]
+    start_pages_read: int = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
@@ -58,65 +63,154 @@ class SiteSpider(scrapy.Spider):
         site_id = kwargs.get("site") or getattr(spider, "site", None)
         if not site_id:
             raise ValueError("name the site to crawl: scrapy crawl site -a site=ID")
-        seeds = Path(crawler.settings.get("PROVNEWS_SEEDS"))
-        spider.seed = load_seed(seeds / f"{site_id}.toml")
+        spider.seed = load_seed(Path(crawler.settings.get("PROVNEWS_SEEDS")) / f"{site_id}.toml")
         for setting, field in SEED_SETTINGS.items():
             crawler.settings.set(setting, getattr(spider.seed, field), priority="spider")
         spider.allowed_domains = list(spider.seed.hosts)
         with Archive(crawler.settings.get("PROVNEWS_DB")) as archive:
-            spider.known = archive.known_urls(spider.seed.id)
+            state = archive.crawl_state(spider.seed.id)
+        spider.frontier = Frontier(
+            spider.seed, state, datetime.now(UTC), stop_after=crawler.settings.getint("PROVNEWS_STOP_AFTER_KNOWN", 1)
+        )
         spider.links = LinkExtractor(unique=True)
-        logger.info("%s: %d articles already archived", spider.seed.id, len(spider.known))
+        spider.pending_aliases = {}
+        crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
+        logger.info("%s: %d articles already archived", spider.seed.id, len(state.articles))
         return spider
 
-    async def start(self) -> Any:
+    async def start(self) -> AsyncIterator[Any]:
         for url in self.seed.start_urls:
-            yield scrapy.Request(url, callback=self.parse, dont_filter=True)
+            self.frontier.requested.add(normalize_url(url))
+            yield scrapy.Request(url, callback=self.parse, dont_filter=True, meta={"start": True, "hops": 0})
         for url in self.seed.feeds + self.seed.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_feed, dont_filter=True)
+            yield self.xml_request(url)
+        if not self.crawler.settings.getbool("ROBOTSTXT_OBEY"):
+            yield self.xml_request(urljoin(self.seed.home_url, "/sitemap.xml"), optional=True)
+        for article in self.frontier.due_rechecks():
+            yield self.recheck_request(article)
 
-    def parse_feed(self, response: Response) -> Iterator[Any]:
-        """An RSS/Atom feed or a sitemap named by the seed: follow the pages it lists."""
-        if not isinstance(response, TextResponse):
+    # -- robots.txt, feeds and sitemaps -----------------------------------------
+
+    def robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
+        """Sitemaps named by robots.txt (else ``/sitemap.xml``), and its Crawl-delay."""
+        parser = getattr(robotparser, "rp", None)
+        sitemaps = [url for url in getattr(parser, "sitemaps", ()) or () if same_site(url, self.seed.hosts)]
+        home = normalize_url(f"{urlsplit(request.url).scheme}://{urlsplit(request.url).netloc}/sitemap.xml")
+        if not sitemaps and self.frontier.recently_missing(home):
+            self.frontier.skipped["no /sitemap.xml last time"] += 1
+        for url in sitemaps or ([] if self.frontier.recently_missing(home) else [home]):
+            if normalize_url(url) not in self.frontier.requested:
+                self.crawler.engine.crawl(self.xml_request(url, optional=not sitemaps))
+        delay = parser.crawl_delay(self.crawler.settings.get("USER_AGENT")) if parser else None
+        if delay:
+            self.honour_crawl_delay(float(delay), request)
+
+    def honour_crawl_delay(self, delay: float, request: scrapy.Request) -> None:
+        delay = min(delay, 60.0)
+        slot_key = urlsplit(request.url).hostname or ""
+        slot = self.crawler.engine.downloader.slots.get(slot_key)
+        if slot is not None and slot.delay < delay:
+            slot.delay, slot.jitter = delay, 0.0
+        if getattr(self, "download_delay", 0) < delay:
+            self.download_delay = delay
+        logger.info("%s: robots.txt asks for %.1f s between requests: honoured", self.seed.id, delay)
+
+    def xml_request(self, url: str, optional: bool = False) -> scrapy.Request:
+        self.frontier.requested.add(normalize_url(url))
+        meta = {"handle_httpstatus_list": list(GONE_STATUSES)} if optional else {}
+        return scrapy.Request(url, callback=self.parse_xml, meta=meta)
+
+    def parse_xml(self, response: Response) -> Iterator[Any]:
+        """An RSS/Atom feed, a sitemap or a sitemap index: fetch what is new or changed."""
+        source = normalize_url(response.url)
+        if response.status != 200:
+            self.frontier.xml_seen(source, response.status, "missing")
             return
-        response.selector.remove_namespaces()
-        for href in response.xpath(FEED_LINKS).getall():
-            url = normalize_url(response.urljoin(href.strip()))
-            if url not in self.known and same_site(url, self.seed.hosts):
-                callback = self.parse_feed if href.strip().endswith((".xml", ".xml.gz")) else self.parse
-                yield scrapy.Request(url, callback=callback)
+        body = response.body
+        if body[:2] == b"\x1f\x8b":
+            body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
+        root = etree.fromstring(body, parser=XML_PARSER) if body.strip() else None
+        if root is None:
+            return
+        kind = "sitemap" if etree.QName(root).localname in ("urlset", "sitemapindex") else "feed"
+        self.frontier.xml_seen(source, response.status, kind)
+        for url, changed, is_sitemap in _xml_entries(root, response.url):
+            url = normalize_url(url)
+            if not same_site(url, self.seed.hosts):
+                continue
+            if is_sitemap:
+                if url not in self.frontier.requested and not self.frontier.sitemap_unchanged(url, changed):
+                    yield self.xml_request(url)
+                continue
+            known = self.frontier.known(url)
+            if known is not None:
+                article = self.frontier.recheck_if_changed(url, changed)
+                if article is not None:
+                    yield self.recheck_request(article)
+            elif self.frontier.follow_listed(url, changed):
+                yield scrapy.Request(url, callback=self.parse, meta={"hops": 1})
+
+    # -- pages ------------------------------------------------------------------
 
     def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+        if response.meta.get("start"):
+            self.start_pages_read += 1
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             return
-        item = self.article_from(response)
-        if item is not None:
-            yield item
-        for link in self.links.extract_links(response):
-            url = normalize_url(link.url)
-            if url in self.known or not same_site(url, self.seed.hosts):
+        yield from self.feed_requests(response)
+        items = list(self.article_items(response))
+        yield from items
+        links = [(normalize_url(link.url), link.text) for link in self.links.extract_links(response)]
+        links = [(url, text) for url, text in links if same_site(url, self.seed.hosts)]
+        source = normalize_url(response.url)
+        streak = None
+        if not items:
+            self.frontier.page_seen(source, response.status, [url for url, _ in links])
+            unseen = self.frontier.unseen([url for url, _ in links])
+            streak = 0 if unseen else response.meta.get("streak", 0) + 1
+        hops = response.meta.get("hops", 0)
+        for url, text in links:
+            if hops >= self.seed.max_depth and not self.frontier.is_article(url):
                 continue
-            yield response.follow(url, callback=self.parse)
+            if self.frontier.follow(url, text, source, from_start=bool(response.meta.get("start")), new_streak=streak):
+                meta = {"hops": hops + 1, "streak": streak or 0}
+                yield response.follow(url, callback=self.parse, meta=meta)
 
-    def article_from(self, response: TextResponse) -> ArticlePage | None:
-        content_type = _content_type(response).decode("latin-1")
-        article = extract_article(response.body, normalize_url(response.url), content_type)
-        if article is None:
-            return None
+    def feed_requests(self, response: TextResponse) -> Iterator[scrapy.Request]:
+        for link in response.xpath("//link[@rel='alternate'][@href]"):
+            if (link.attrib.get("type") or "").lower() in FEED_TYPES:
+                url = normalize_url(response.urljoin(link.attrib["href"]))
+                if url not in self.frontier.requested and same_site(url, self.seed.hosts):
+                    yield self.xml_request(url)
+
+    def article_items(self, response: TextResponse, rechecked: bool = False) -> Iterator[Any]:
+        """The article on this page (under its canonical URL) and the aliases found for it."""
+        fetched = normalize_url(response.url)
         canonical = self.canonical_url(response)
-        if canonical != article.url:
-            article = replace(article, url=canonical)
-        self.known.add(article.url)
-        self.known.add(normalize_url(response.url))
+        if canonical != fetched and not rechecked:
+            self.frontier.add_article(fetched)
+            if self.frontier.is_article(canonical) or canonical in self.frontier.requested:
+                yield from self.alias(fetched, canonical)
+                return
+            self.pending_aliases.setdefault(canonical, set()).add(fetched)
+            self.frontier.requested.add(canonical)
+            yield scrapy.Request(canonical, callback=self.parse, meta={"hops": response.meta.get("hops", 1)})
+            return
+        article = extract_article(response.body, canonical, _content_type(response).decode("latin-1"))
+        if article is None:
+            return
+        self.frontier.add_article(canonical, fetched)
         headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-        page = FetchedPage(
-            url=response.url,
-            status=response.status,
-            body=response.body,
-            headers=headers,
-            fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-        )
-        return ArticlePage(site=self.seed.id, page=page, article=article)
+        page = FetchedPage(response.url, response.status, response.body, headers, _now())
+        yield ArticlePage(self.seed.id, page, article, rechecked=rechecked)
+        for alias in sorted(self.pending_aliases.pop(canonical, ())):
+            yield AliasFound(self.seed.id, alias, canonical)
+
+    def alias(self, url: str, canonical: str) -> Iterator[AliasFound]:
+        if self.frontier.is_article(canonical):
+            yield AliasFound(self.seed.id, url, canonical)
+        else:
+            self.pending_aliases.setdefault(canonical, set()).add(url)
 
     def canonical_url(self, response: TextResponse) -> str:
         """``rel=canonical`` or ``og:url`` when on the same site, else the normalised URL."""
@@ -130,6 +224,82 @@ class SiteSpider(scrapy.Spider):
                     return url
         return normalize_url(response.url)
 
+    # -- rechecks ---------------------------------------------------------------
+
+    def recheck_request(self, article: KnownArticle) -> scrapy.Request:
+        meta = {"handle_httpstatus_list": [304, *GONE_STATUSES], "recheck": article.url, "hops": 1}
+        headers = conditional_headers(article)
+        return scrapy.Request(article.url, callback=self.parse_recheck, headers=headers, meta=meta, dont_filter=True)
+
+    def parse_recheck(self, response: Response) -> Iterator[Any]:
+        url = response.meta["recheck"]
+        if response.status == 304:
+            yield ArticleNotModified(self.seed.id, url)
+        elif response.status in GONE_STATUSES:
+            yield ArticleGone(self.seed.id, url, response.status)
+        elif isinstance(response, TextResponse):
+            items = list(self.article_items(response, rechecked=True))
+            if not items:
+                logger.warning("%s: %s no longer reads as an article; the archived version is kept", self.seed.id, url)
+                self.frontier.skipped["rechecks that no longer read as articles"] += 1
+            yield from items
+
+    def closed(self, reason: str) -> None:
+        """Remember what each non-article page was, for the next run."""
+        remembered = self.frontier.remembered()
+        if remembered:
+            with Archive(self.crawler.settings.get("PROVNEWS_DB")) as archive:
+                archive.remember_urls(self.seed.id, remembered)
+
+
+def _xml_entries(root: Any, base: str) -> Iterator[tuple[str, str | None, bool]]:
+    """``(url, date of last change, is a sitemap)`` for each entry of a feed or sitemap."""
+    for node in root.iter():
+        tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
+        if tag in ("url", "sitemap"):
+            loc = _child_text(node, "loc")
+            changed = _child_text(node, "lastmod") or _child_text(node, "publication_date")
+            if loc:
+                yield urljoin(base, loc), changed, tag == "sitemap"
+        elif tag in ("item", "entry"):
+            link = _child_text(node, "link") or _atom_link(node)
+            changed = _child_text(node, "updated") or _child_text(node, "pubDate") or _child_text(node, "published")
+            if link:
+                yield urljoin(base, link), _rfc822_to_iso(changed), False
+
+
+def _child_text(node: Any, name: str) -> str | None:
+    for child in node.iter():
+        if isinstance(child.tag, str) and etree.QName(child).localname == name and child is not node:
+            text = (child.text or "").strip()
+            if text:
+                return text
+    return None
+
+
+def _atom_link(node: Any) -> str | None:
+    for child in node:
+        if isinstance(child.tag, str) and etree.QName(child).localname == "link" and child.get("href"):
+            if child.get("rel") in (None, "alternate"):
+                return str(child.get("href"))
+    return None
+
+
+def _rfc822_to_iso(value: str | None) -> str | None:
+    """RSS dates are RFC 822 ("Tue, 23 Aug 2022 09:13:00 GMT"); Atom's are ISO already."""
+    if not value or value[:4].isdigit():
+        return value
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return parsedate_to_datetime(value).isoformat()
+    except (TypeError, ValueError):
+        return None
+
 
 def _content_type(response: Response) -> bytes:
     return (response.headers.get(b"Content-Type") or b"text/html").lower()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,216 @@
+"""The crawl frontier of one run: what to fetch, given what the archive already holds.
+
+The archive is the crawl state (no JOBDIR carried between runs). A run:
+
+- always reads the start pages, the feeds and the sitemaps;
+- re-reads the listing pages linked from a start page (the "first listing pages");
+- walks pagination one page at a time, and only while the pages keep linking to URLs
+  never seen before: after ``stop_after`` pages in a row with nothing new, it stops;
+- fetches a known article only when a recheck is due (see :mod:`crawler.recheck`);
+- skips known pages that list no articles (contact, about) unless a month has passed;
+- never follows traps (:mod:`crawler.discovery`), and counts what it skipped and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from urllib.parse import parse_qsl, urlsplit
+
+from crawler.discovery import classify_link, is_calendar
+from crawler.recheck import parse_time, recheck_due
+from crawler.seeds import Seed
+from crawler.urls import same_site
+from storage.records import CrawlState, KnownArticle, KnownUrl
+
+logger = logging.getLogger(__name__)
+
+LISTING_MIN_ARTICLE_LINKS = 2
+CHROME_MIN_PAGES = 10
+OTHER_PAGE_REFETCH = timedelta(days=30)
+PAGE_NUMBER = re.compile(r"(?:/page/|/trang-?|-trang-|/p)(\d+)", re.IGNORECASE)
+
+
+def page_number(url: str) -> int:
+    """The page number of a listing URL (1 when it has none)."""
+    parts = urlsplit(url)
+    for key, value in parse_qsl(parts.query):
+        if value.isdigit() and classify_link(f"http://x/?{key}={value}").pagination:
+            return int(value)
+    match = PAGE_NUMBER.search(parts.path)
+    return int(match.group(1)) if match else 1
+
+
+@dataclass
+class Frontier:
+    """Decisions about links for one crawl of one site."""
+
+    seed: Seed
+    state: CrawlState
+    now: datetime
+    stop_after: int = 1
+    max_rechecks: int = 500
+    articles: set[str] = field(default_factory=set)
+    requested: set[str] = field(default_factory=set)
+    rechecked: set[str] = field(default_factory=set)
+    page_links: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
+    xml_kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
+    skipped: Counter[str] = field(default_factory=Counter)
+
+    def __post_init__(self) -> None:
+        self.articles = set(self.state.articles) | set(self.state.aliases)
+
+    # -- articles ---------------------------------------------------------------
+
+    def is_article(self, url: str) -> bool:
+        return url in self.articles
+
+    def known(self, url: str) -> KnownArticle | None:
+        return self.state.article_for(url)
+
+    def add_article(self, *urls: str) -> None:
+        self.articles.update(urls)
+
+    def due_rechecks(self) -> list[KnownArticle]:
+        """Known articles whose recheck is due by age, youngest first, at most ``max_rechecks``."""
+        due = [a for a in self.state.articles.values() if recheck_due(a, self.now)]
+        due.sort(key=lambda a: a.published or a.first_seen, reverse=True)
+        if len(due) > self.max_rechecks:
+            self.skipped["rechecks over the per-run limit"] += len(due) - self.max_rechecks
+        return self.claim_rechecks(due[: self.max_rechecks])
+
+    def recheck_if_changed(self, url: str, changed: str | None) -> KnownArticle | None:
+        """A known article that a feed or sitemap says changed after the last check."""
+        known = self.known(url)
+        moment = parse_time(changed)
+        if known is None or moment is None or not recheck_due(known, self.now, moment):
+            return None
+        return next(iter(self.claim_rechecks([known])), None)
+
+    def claim_rechecks(self, articles: list[KnownArticle]) -> list[KnownArticle]:
+        fresh = [a for a in articles if a.url not in self.rechecked]
+        self.rechecked.update(a.url for a in fresh)
+        return fresh
+
+    # -- links ------------------------------------------------------------------
+
+    def follow(self, url: str, text: str, source: str, *, from_start: bool, new_streak: int | None) -> bool:
+        """Whether to fetch a link found on ``source``; ``new_streak`` is set on listing pages:
+        how many pages in a row have linked to nothing new (for the pagination stop rule)."""
+        if url in self.requested or self.is_article(url):
+            return False
+        if not same_site(url, self.seed.hosts):
+            return False
+        kind = classify_link(url, text, from_calendar=is_calendar(source))
+        if kind.trap:
+            self.skipped[kind.trap] += 1
+            return False
+        if kind.pagination:
+            if new_streak is None or new_streak >= self.stop_after:
+                self.skipped["pagination: nothing new on the pages before"] += 1
+                return False
+            if page_number(url) != page_number(source) + 1 and not _is_next(text):
+                return False
+        elif not self._worth_fetching(url, from_start and not kind.facet):
+            return False
+        self.requested.add(url)
+        return True
+
+    def follow_listed(self, url: str, changed: str | None) -> bool:
+        """Whether to fetch a page a feed or sitemap lists (not a known article): unless it is
+        remembered and neither changed since (by the listed date) nor due by age. A change
+        of a page that lists no articles (contact, about) is no reason to read it again."""
+        if url in self.requested or self.is_article(url):
+            return False
+        memory = self.state.urls.get(url)
+        if memory is not None:
+            moment, fetched = parse_time(changed), parse_time(memory.last_fetched)
+            changed_since = memory.kind != "other" and moment is not None and (fetched is None or moment > fetched)
+            if not changed_since and not self._worth_fetching(url, from_start=False):
+                self.skipped["listed pages unchanged since the last run"] += 1
+                return False
+        self.requested.add(url)
+        return True
+
+    def _worth_fetching(self, url: str, from_start: bool) -> bool:
+        memory = self.state.urls.get(url)
+        if memory is None:
+            return True
+        if memory.kind == "listing":
+            return from_start
+        fetched = parse_time(memory.last_fetched)
+        return fetched is None or self.now - fetched >= OTHER_PAGE_REFETCH
+
+    def unseen(self, links: list[str]) -> int:
+        """How many links point at URLs never seen before (not archived, not remembered,
+        not already requested in this run from another page)."""
+        fresh = [
+            url
+            for url in links
+            if not self.is_article(url)
+            and url not in self.state.urls
+            and url not in self.requested
+            and not classify_link(url).trap
+        ]
+        if fresh:
+            logger.debug("%d links never seen before, e.g. %s", len(fresh), fresh[:3])
+        return len(fresh)
+
+    # -- memory for the next run ------------------------------------------------
+
+    def _chrome_links(self) -> set[str]:
+        """Links on more than half of the pages seen (menus, sidebars), when there are enough pages to tell."""
+        if len(self.page_links) < CHROME_MIN_PAGES:
+            return set()
+        counts = Counter(link for _, links in self.page_links.values() for link in links)
+        return {link for link, count in counts.items() if count > len(self.page_links) / 2}
+
+    def xml_seen(self, url: str, status: int, kind: str) -> None:
+        """A fetched feed or sitemap (``kind``), or ``missing`` when it answered 404/410."""
+        self.xml_kinds[url] = (status, kind)
+
+    def sitemap_unchanged(self, url: str, changed: str | None) -> bool:
+        """A sitemap whose index says it has not changed since it was last read."""
+        memory = self.state.urls.get(url)
+        fetched = parse_time(memory.last_fetched) if memory and memory.kind == "sitemap" else None
+        moment = parse_time(changed)
+        if fetched is None or moment is None or moment > fetched:
+            return False
+        self.skipped["sitemaps unchanged since the last run"] += 1
+        return True
+
+    def recently_missing(self, url: str) -> bool:
+        """A URL that answered 404 not long ago (e.g. a site without /sitemap.xml)."""
+        memory = self.state.urls.get(url)
+        fetched = parse_time(memory.last_fetched) if memory and memory.kind == "missing" else None
+        return fetched is not None and self.now - fetched < OTHER_PAGE_REFETCH
+
+    def page_seen(self, url: str, status: int, links: list[str]) -> None:
+        """A fetched page that is not an article, with the same-site links it holds."""
+        self.page_links[url] = (status, frozenset(links))
+
+    def remembered(self, kinds: dict[str, str] | None = None) -> list[KnownUrl]:
+        """What each non-article page turned out to be, once the run's articles are known.
+
+        A page is a ``listing`` when it links to articles beyond the site's chrome (the
+        links found on most pages, such as a "most read" sidebar), else ``other``.
+        """
+        now = self.now.isoformat(timespec="seconds")
+        remembered = []
+        chrome = self._chrome_links()
+        for url, (status, links) in self.page_links.items():
+            count = sum(1 for link in links if link in self.articles and link not in chrome)
+            kind = (kinds or {}).get(url) or ("listing" if count >= LISTING_MIN_ARTICLE_LINKS else "other")
+            known = self.state.urls.get(url)
+            if kind == "other" and known is not None and known.kind == "listing" and not chrome:
+                kind, count = "listing", max(count, known.article_links)  # too few pages this run to judge
+            remembered.append(KnownUrl(url, kind, now, status, count))
+        remembered.extend(KnownUrl(url, kind, now, status) for url, (status, kind) in self.xml_kinds.items())
+        return remembered
+
+
+def _is_next(text: str) -> bool:
+    return bool(text) and classify_link("http://x/", text).pagination
