@@ -1,8 +1,8 @@
-"""The archive pipeline: every article page lands in the SQLite archive.
+"""The archive pipeline: everything the spider learns lands in the SQLite archive.
 
-One transaction per article (raw page, then the article's upsert), so a crawl killed
+One transaction per article (its raw page and its upsert together), so a crawl killed
 at any point leaves a consistent archive. The crawl itself is a row of ``crawls``,
-opened when the spider opens and closed with its outcome and counts.
+opened when the spider opens and closed with its outcome, counts and notes.
 """
 
 from __future__ import annotations
@@ -15,19 +15,23 @@ from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
+from scrapy.utils.defer import deferred_from_coro
 
-from crawler.items import ArticlePage
+from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage
+from crawler.safety import failure_categories, refusal_notes
 from storage.archive import Archive
+from storage.errors import DiskFullError
 from storage.records import CrawlStats, Site
 
 logger = logging.getLogger(__name__)
 progress = logging.getLogger("provnews.progress")
 
 OUTCOMES = {"finished": "ok", "closespider_pagecount": "ok", "shutdown": "interrupted"}
+ERROR_STATS = ("log_count/ERROR", "spider_exceptions/", "downloader/exception_type_count/")
 
 
 class ArchivePipeline:
-    """Write :class:`~crawler.items.ArticlePage` items to the archive."""
+    """Write the spider's items to the archive."""
 
     def __init__(self, crawler: Crawler, db_path: str) -> None:
         self.crawler = crawler
@@ -35,6 +39,7 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
         self.counts: Counter[str] = Counter()
+        self.fatal: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -50,60 +55,116 @@ class ArchivePipeline:
         progress.info("crawl started", extra={"event": {"event": "start", "site": seed.id, "crawl": self.crawl_id}})
 
     def process_item(self, item: Any, spider: Spider) -> Any:
-        if not isinstance(item, ArticlePage) or self.archive is None:
+        archive = self.archive
+        if archive is None or self.fatal:
             return item
-        result = self.archive.save_fetched_article(item.site, item.page, item.article, self.crawl_id)
-        self.counts[result.outcome] += 1
-        progress.info(
-            "%s %s",
-            result.outcome,
-            item.article.url,
-            extra={
-                "event": {
-                    "event": "article",
-                    "site": item.site,
-                    "outcome": result.outcome,
-                    "id": result.article_id,
-                    "url": item.article.url,
-                    "title": item.article.title,
-                    "published": item.article.published,
-                }
-            },
-        )
+        try:
+            return self._write(archive, item)
+        except DiskFullError as error:  # nothing of this item was kept: stop, the next run resumes
+            logger.error("%s", error)
+            self.fatal = f"disk_full: {error}"
+            if self.crawler.engine is not None:
+                deferred_from_coro(self.crawler.engine.close_spider_async(reason="disk_full"))
+            return item
+
+    def _write(self, archive: Archive, item: Any) -> Any:
+        if isinstance(item, ArticlePage):
+            result = archive.save_fetched_article(item.site, item.page, item.article, self.crawl_id)
+            self.counts[result.outcome] += 1
+            self.counts["rechecked"] += item.rechecked
+            self._event(
+                item.site,
+                result.outcome,
+                item.article.url,
+                result.article_id,
+                item.article.title,
+                item.article.published,
+            )
+        elif isinstance(item, ArticleNotModified):
+            archive.mark_checked(item.url)
+            self.counts["unchanged"] += 1
+            self.counts["rechecked"] += 1
+        elif isinstance(item, ArticleGone):
+            self.counts["rechecked"] += 1
+            if archive.mark_gone(item.url):
+                self.counts["gone"] += 1
+                row = archive.article(item.url) or {}
+                self._event(item.site, "gone", item.url, row.get("id"), row.get("title"), row.get("published"))
+        elif isinstance(item, AliasFound):
+            archive.save_alias(item.site, item.url, item.canonical_url)
         return item
+
+    def _event(self, site: str, outcome: str, url: str, article_id: Any, title: Any, published: Any) -> None:
+        event = {
+            "event": "article",
+            "site": site,
+            "outcome": outcome,
+            "id": article_id,
+            "url": url,
+            "title": title,
+            "published": published,
+        }
+        progress.info("%s %s", outcome, url, extra={"event": event})
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         """Close the crawl's row with its outcome: the close reason is known only here."""
         if self.archive is None or self.crawl_id is None:
             return
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        errors = [
-            f"{key}: {value}"
-            for key, value in sorted(stats.items())
-            if key.startswith(("log_count/ERROR", "spider_exceptions/", "downloader/exception_type_count/"))
-        ]
+        errors = [f"{key}: {value}" for key, value in sorted(stats.items()) if key.startswith(ERROR_STATS)]
+        frontier = getattr(spider, "frontier", None)
+        skipped: Counter[str] = frontier.skipped if frontier is not None else Counter()
+        notes = [f"{reason}: {count} not fetched" for reason, count in sorted(skipped.items())]
+        if reason == "closespider_pagecount":
+            notes.append(f"stopped at the limit of {self.crawler.settings.getint('CLOSESPIDER_PAGECOUNT')} pages")
+        forbidden = int(stats.get("robotstxt/forbidden", 0))
+        if forbidden:
+            notes.append(f"robots.txt: {forbidden} not fetched")
+        if not getattr(spider, "start_pages_read", 0):
+            errors.append("no start page could be read")
+        errors.extend(failure_categories(stats))
+        notes.extend(refusal_notes(stats))
+        if self.fatal:
+            errors.append(self.fatal)
         crawl_stats = CrawlStats(
-            pages_fetched=int(stats.get("response_received_count", 0)),
+            pages_fetched=int(stats.get("downloader/response_count", 0)),
             articles_new=self.counts["new"],
             articles_changed=self.counts["changed"],
             articles_unchanged=self.counts["unchanged"],
             articles_gone=self.counts["gone"],
             errors=tuple(errors),
+            articles_rechecked=self.counts["rechecked"],
+            pages_skipped=sum(skipped.values()) + forbidden,
+            notes=tuple(notes),
         )
         outcome = OUTCOMES.get(reason, "failed")
+        if (outcome == "ok" and not getattr(spider, "start_pages_read", 0)) or self.fatal:
+            outcome = "failed"
         self.archive.finish_crawl(self.crawl_id, outcome, crawl_stats)
-        progress.info(
-            "crawl finished",
-            extra={
-                "event": {
-                    "event": "finish",
-                    "site": spider.seed.id,
-                    "crawl": self.crawl_id,  # type: ignore[attr-defined]
-                    "outcome": outcome,
-                    "reason": reason,
-                    **asdict(crawl_stats),
-                }
-            },
-        )
+        event = {
+            "event": "finish",
+            "site": spider.seed.id,  # type: ignore[attr-defined]
+            "crawl": self.crawl_id,
+            "outcome": outcome,
+            "reason": reason,
+            **asdict(crawl_stats),
+            "peak_rss_mb": peak_rss_mb(),
+        }
+        progress.info("crawl finished", extra={"event": event})
         self.archive.close()
         self.archive = None
+
+
+def peak_rss_mb() -> int:
+    """This process's peak resident memory in MiB since it started (``VmHWM``; 0 where unknown).
+
+    Not ``ru_maxrss``: that one survives ``exec`` and so reports the parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return 0

@@ -14,6 +14,7 @@ import logging
 import sys
 from pathlib import Path
 
+from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
@@ -58,10 +59,10 @@ def build_settings(seeds: Path, db: Path, overrides: dict[str, str]) -> Settings
 def crawl(site_id: str, seeds: Path, db: Path, overrides: dict[str, str]) -> int:
     """Run one site's crawl to its end; the exit status of this process."""
     load_seed(seeds / f"{site_id}.toml")
-    process = CrawlerProcess(build_settings(seeds, db, overrides), install_root_handler=True)
+    process = CrawlerProcess(build_settings(seeds, db, overrides))
     crawler = process.create_crawler(SiteSpider)
     reasons: list[str] = []
-    crawler.signals.connect(lambda spider, reason: reasons.append(reason), signal="spider_closed")
+    crawler.signals.connect(lambda spider, reason: reasons.append(reason), signal=signals.spider_closed, weak=False)
     process.crawl(crawler, site=site_id)
     process.start()
     if not reasons:

@@ -31,12 +31,24 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 REDIRECT_MAX_TIMES = 5
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
-DEPTH_LIMIT = 8
-DEPTH_PRIORITY = 1
+REMOTE_CONTROL_ENABLED = False  # no listening port of any kind in a crawl
+# Depth is counted by the spider (pagination does not deepen a crawl): see Seed.max_depth.
+DEPTH_LIMIT = 0
 SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 CLOSESPIDER_PAGECOUNT = 2000
 
+RETRY_AFTER_MAX = 120.0
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.safety.SafetyMiddleware": 40,
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsTxtMiddleware": 100,
+    "crawler.middlewares.RetryAfterMiddleware": 560,
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.safety.CountedCompressionMiddleware": 590,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.safety.CountedRedirectMiddleware": 600,
+}
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 PROVNEWS_DB = "archive.db"
 PROVNEWS_SEEDS = "seeds"

@@ -6,13 +6,15 @@ domain error into a clear message (exit 1); bad arguments exit 2.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
-import subprocess
 import sys
 import unicodedata
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import click
 
@@ -59,6 +61,21 @@ def cli(ctx: click.Context, verbose: bool) -> None:
     ctx.ensure_object(dict)["verbose"] = verbose
     level = logging.INFO if verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _need_archive(db: Path) -> None:
+    if not db.exists():
+        raise click.ClickException(f"{db}: no archive here yet; run 'provnews crawl' first or pass --db")
+
+
+def _days(since: datetime | None, until: datetime | None) -> tuple[str | None, str | None]:
+    """``--since``/``--until`` as ISO days; exit 2 when the range is upside down."""
+    if since and until and since > until:
+        raise click.BadParameter(f"{until:%Y-%m-%d} is before --since {since:%Y-%m-%d}", param_hint="--until")
+    return (f"{since:%Y-%m-%d}" if since else None, f"{until:%Y-%m-%d}" if until else None)
 
 
 def _load_seeds(seeds: Path) -> dict[str, Seed]:
@@ -158,21 +175,26 @@ def _summary(report: CrawlReport) -> str:
 @click.option("--site", help="Only this site's articles.")
 @click.option("--limit", type=click.IntRange(1, 1000), default=20, show_default=True, help="How many hits at most.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per hit.")
+@click.option("--since", type=DAY, metavar="DATE", help="Only articles published on or after this day (2022-08-01).")
+@click.option("--until", type=DAY, metavar="DATE", help="Only articles published on or before this day (2022-08-31).")
 @DB_OPTION
-def search(query: str, site: str | None, limit: int, as_json: bool, db: Path) -> None:
+def search(
+    query: str, site: str | None, limit: int, as_json: bool, since: datetime | None, until: datetime | None, db: Path
+) -> None:
     """Full-text search of titles and texts; diacritics optional, best first.
 
     \b
     Examples:
         provnews search "dân vận"
         provnews search "dan van" --site langson-mirror --limit 5
+        provnews search "da nang" --since 2022-08-01 --until 2022-08-31 --json
     """
-    if not db.exists():
-        raise click.ClickException(f"{db}: no archive here yet; run 'provnews crawl' first or pass --db")
+    _need_archive(db)
     query = unicodedata.normalize("NFC", query)
+    days = _days(since, until)
     try:
         with Archive(db) as archive:
-            hits = archive.search(query, site=site, limit=limit)
+            hits = archive.search(query, site=site, since=days[0], until=days[1], limit=limit)
     except ArchiveError as exc:
         raise click.ClickException(str(exc)) from exc
     for hit in hits:
@@ -189,35 +211,34 @@ def search(query: str, site: str | None, limit: int, as_json: bool, db: Path) ->
 @DB_OPTION
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind; keep it local.")
 @click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True, help="Port to listen on.")
-def serve(db: Path, host: str, port: int) -> None:
+@click.option(
+    "--print-metadata",
+    is_flag=True,
+    help="Print the Datasette metadata of this archive (JSON) and exit, for: datasette archive.db -m FILE.",
+)
+def serve(db: Path, host: str, port: int, print_metadata: bool) -> None:
     """Browse and query the archive with Datasette (read-only, local by default).
 
+    Serves the archive with its metadata (descriptions, facets, canned queries) and a
+    1 s SQL time limit, on the live file (crawls may write meanwhile).
+
     \b
-    Example:
+    Examples:
         provnews serve --db archive.db --port 8001
+        provnews serve --print-metadata > metadata.json && datasette archive.db -m metadata.json
     """
-    if not db.exists():
-        raise click.ClickException(f"{db}: no archive here yet; run 'provnews crawl' first or pass --db")
-    Archive(db).close()  # bring the schema up to date before Datasette reads it
-    command = [
-        sys.executable,
-        "-m",
-        "datasette",
-        "serve",
-        str(db),
-        "--host",
-        host,
-        "--port",
-        str(port),
-        "--setting",
-        "sql_time_limit_ms",
-        "1000",
-    ]
-    click.echo(f"Datasette on http://{host}:{port}/ — Ctrl-C to stop", err=True)
+    from storage import datasette
+
+    _need_archive(db)
+    if print_metadata:
+        click.echo(datasette.metadata_json(db))
+        return
     try:
-        sys.exit(subprocess.call(command))
-    except KeyboardInterrupt:
-        sys.exit(0)
+        Archive(db).close()  # bring the schema up to date before Datasette reads it
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Datasette on http://{host}:{port}/ — Ctrl-C to stop", err=True)
+    sys.exit(datasette.serve(db, host, port))
 
 
 @cli.command()
@@ -292,6 +313,276 @@ def mirror(seeds: Path, site: str) -> None:
         raise click.ClickException(str(exc)) from exc
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+@cli.command()
+@click.option("--site", help="Only this site's articles.")
+@click.option("--since", type=DAY, metavar="DATE", help="Only articles published on or after this day (2022-08-01).")
+@click.option("--until", type=DAY, metavar="DATE", help="Only articles published on or before this day (2022-08-31).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv"]),
+    default="jsonl",
+    show_default=True,
+    help="jsonl: one JSON object a line; csv: a header, then one row per article.",
+)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True), help="Write here (- : stdout)."
+)
+@DB_OPTION
+def export(
+    site: str | None, since: datetime | None, until: datetime | None, fmt: str, output: Path | None, db: Path
+) -> None:
+    """Export the articles as JSON lines or CSV, streamed (constant memory), oldest first.
+
+    \b
+    Examples:
+        provnews export -o articles.jsonl
+        provnews export --site langson-mirror --since 2022-08-01 --format csv -o august.csv
+    """
+    from storage.exports import export_articles
+
+    _need_archive(db)
+    days = _days(since, until)
+    try:
+        with Archive(db) as archive, _output(output) as out:
+            count = export_articles(archive, out, fmt=fmt, site=site, since=days[0], until=days[1])
+    except (ArchiveError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"exported {count} article{'s' if count != 1 else ''} to {output or 'stdout'}", err=True)
+
+
+@contextlib.contextmanager
+def _output(path: Path | None) -> Iterator[TextIO]:
+    if path is None or str(path) == "-":
+        yield sys.stdout
+        return
+    with path.open("w", encoding="utf-8", newline="") as out:
+        yield out
+
+
+@cli.command()
+@click.argument("ref", metavar="URL_OR_ID")
+@DB_OPTION
+def history(ref: str, db: Path) -> None:
+    """Show the versions of one article, with a diff of each change.
+
+    \b
+    Examples:
+        provnews history 12
+        provnews history https://dukcq.langson.gov.vn/tin-tuc/hoi-nghi-chuyen-de.html
+    """
+    from storage.history import article_history, render_history
+
+    _need_archive(db)
+    try:
+        with Archive(db) as archive:
+            found = article_history(archive, ref)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for line in render_history(found):
+        click.echo(line)
+
+
+@cli.command()
+@SEEDS_OPTION
+@DB_OPTION
+@click.option(
+    "--max-running",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    metavar="N",
+    help="Crawls running at once, at most (a site is never crawled twice at once).",
+)
+@click.option(
+    "--log-file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Also log to this file, rotated at 10 MiB, 5 old files kept.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a Scrapy setting for every crawl, e.g. --set LOG_LEVEL=WARNING.",
+)
+@click.option(
+    "--jitter",
+    type=click.FloatRange(min=0),
+    default=300,
+    show_default=True,
+    metavar="SECONDS",
+    help="Start each run up to this late (at most a tenth of the site's interval), so sites do not start together.",
+)
+@click.option(
+    "--watch",
+    type=click.FloatRange(min=0),
+    default=10,
+    show_default=True,
+    metavar="SECONDS",
+    help="Look for added, removed or changed seed files this often (0: only on SIGHUP).",
+)
+@click.option(
+    "--stop-grace",
+    type=click.FloatRange(min=0),
+    default=30,
+    show_default=True,
+    metavar="SECONDS",
+    help="On SIGTERM or Ctrl-C, how long running crawls get to stop before they are killed.",
+)
+@click.pass_context
+def schedule(
+    ctx: click.Context,
+    seeds: Path,
+    db: Path,
+    max_running: int,
+    log_file: Path | None,
+    overrides: tuple[str, ...],
+    jitter: float,
+    watch: float,
+    stop_grace: float,
+) -> None:
+    """Crawl every enabled site on its schedule, in the foreground, until SIGTERM or Ctrl-C.
+
+    Each site runs on its seed's `schedule` (cron) or `every` (default 6h), in
+    its own process with its timeout. SIGHUP reads the seeds folder again; a
+    second Ctrl-C kills running crawls at once.
+
+    \b
+    Examples:
+        provnews schedule
+        provnews schedule --db /srv/provnews/archive.db --log-file /var/log/provnews/schedule.log
+        kill -HUP $(pgrep -f 'provnews schedule')    # read seeds/ again now
+    """
+    from scheduler.schedule import ScheduleConfig
+    from scheduler.service import run_schedule
+    from scheduler.timetable import ScheduleError
+
+    try:
+        settings = parse_overrides(list(overrides))
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--set") from exc
+    _log_for_service(ctx.obj.get("verbose", False), log_file)
+    config = ScheduleConfig(seeds, db, max_running, settings, jitter, watch, stop_grace)
+    try:
+        code = run_schedule(config)
+    except (ScheduleError, ArchiveError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    sys.exit(code)
+
+
+def _log_for_service(verbose: bool, log_file: Path | None) -> None:
+    """Timestamps on every line, the scheduler's own lines shown, and a rotated log file if asked."""
+    from logging.handlers import RotatingFileHandler
+
+    formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    root = logging.getLogger()
+    for handler in root.handlers:
+        handler.setFormatter(formatter)
+    logging.getLogger("scheduler").setLevel(logging.INFO)
+    if not verbose:
+        logging.getLogger("apscheduler").setLevel(logging.ERROR)  # the scheduler logs skips itself
+    if log_file is not None:
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            file_handler = RotatingFileHandler(log_file, maxBytes=10 * 2**20, backupCount=5, encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(
+                f"{log_file}: cannot write the log there ({exc.strerror}); create its folder or pick another path"
+            ) from exc
+        file_handler.setFormatter(formatter)
+        root.addHandler(file_handler)
+
+
+@cli.command()
+@SEEDS_OPTION
+@DB_OPTION
+def status(seeds: Path, db: Path) -> None:
+    """One line per site: last crawl (time, outcome), articles, new in 24 h, next run.
+
+    \b
+    Example:
+        provnews status --db /srv/provnews/archive.db
+    """
+    from scheduler.service import scheduler_pid
+    from scheduler.status import describe, site_statuses
+    from scheduler.timetable import ScheduleError
+
+    try:
+        statuses = site_statuses(seeds, db)
+    except (ScheduleError, ArchiveError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    for site_status in statuses:
+        click.echo(describe(site_status))
+    pid = scheduler_pid(db)
+    if pid:
+        click.echo(f"scheduler: running on {db} (process {pid})", err=True)
+    else:
+        click.echo(f"scheduler: not running on {db}; start it with 'provnews schedule'", err=True)
+
+
+@cli.command()
+@click.argument("site_ids", nargs=-1, metavar="[SITE_ID]...")
+@DB_OPTION
+def reextract(site_ids: tuple[str, ...], db: Path) -> None:
+    """Re-run extraction over the archived raw pages, fetching nothing.
+
+    An article whose result changes gets a new version; the earlier one is kept with
+    the extractor version that produced it. Without SITE_ID, every site.
+
+    \b
+    Examples:
+        provnews reextract
+        provnews reextract langson-mirror --db archive.db
+    """
+    from crawler.reextraction import reextract as reextract_archive
+
+    _need_archive(db)
+
+    def progress(event: dict[str, Any]) -> None:
+        if event["outcome"] != "unchanged":
+            published = (event.get("published") or "undated")[:10]
+            click.echo(f"  {event['outcome']:<11} {published:<10}  {event.get('title') or event['url']}")
+        if event["done"] % 100 == 0:
+            click.echo(f"  … {event['done']} articles re-read", err=True)
+
+    try:
+        with Archive(db) as archive:
+            empty = [s for s in site_ids if archive.count_articles(s) == 0]
+            if empty:
+                raise click.ClickException(f"{db}: no articles of {', '.join(empty)}; crawl the site first")
+            report = reextract_archive(archive, site_ids, on_event=progress)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{report.read} articles re-read with {report.extractor_version}: {report.changed} changed, "
+        f"{report.unchanged} unchanged, {report.not_articles} no longer read as articles (kept)"
+    )
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@DB_OPTION
+def backup(path: Path, db: Path) -> None:
+    """Copy the archive, even while crawls write to it, into a new checked file PATH.
+
+    Uses SQLite's online backup API (never a plain file copy, which misses the -wal);
+    the copy passes integrity_check before it is kept.
+
+    \b
+    Example:
+        provnews backup backups/archive-2024-05-01.db --db archive.db
+    """
+    from storage.backup import backup_archive
+
+    _need_archive(db)
+    try:
+        report = backup_archive(db, path)
+    except ArchiveError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"{report.path}: {report.articles} articles, {report.size:,} bytes, integrity ok")
 
 
 def main() -> None:

@@ -80,7 +80,13 @@ def run_crawl(
     tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
     reader = threading.Thread(target=lambda: tail.extend(line.rstrip() for line in child.stderr or ()), daemon=True)
     reader.start()
-    timer = threading.Timer(timeout, stop_child, args=(child,)) if timeout else None
+    expired = threading.Event()
+
+    def on_timeout() -> None:
+        expired.set()
+        stop_child(child)
+
+    timer = threading.Timer(timeout, on_timeout) if timeout else None
     if timer:
         timer.start()
     finish: Event = {}
@@ -104,11 +110,11 @@ def run_crawl(
         for stream in (child.stdout, child.stderr):
             if stream:
                 stream.close()
-    timed_out = bool(timer and timer.finished.is_set() and child.returncode not in (0,) and not finish)
+    timed_out = expired.is_set() and not finish
     outcome = _outcome(child.returncode, finish, timed_out)
     if not finish:
         _record_lost_crawl(db, site_id, child.pid, outcome, tuple(tail))
-    counts = {k: int(v) for k, v in finish.items() if k.startswith(("articles_", "pages_"))}
+    counts = {k: int(v) for k, v in finish.items() if k.startswith(("articles_", "pages_", "peak_"))}
     return CrawlReport(site_id, outcome, child.returncode, time.monotonic() - started, counts, tuple(tail))
 
 

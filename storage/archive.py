@@ -14,36 +14,44 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import logging
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Self
 
 import sqlite_utils
 
-from storage.errors import ArchiveBusyError, ArchiveError, DiskFullError, from_sqlite
-from storage.migrations import FTS_TABLE, migrate
+from storage.errors import ArchiveBusyError, ArchiveError, DiskFullError, SearchError, from_sqlite
+from storage.migrations import FTS_TABLE, SEARCH_INDEX, migrate
 from storage.records import (
     Article,
+    CrawlState,
     CrawlStats,
     FetchedPage,
+    KnownArticle,
+    KnownUrl,
     SaveResult,
     SearchHit,
     Site,
 )
-from storage.text import content_hash, folded_terms, fts_query, nfc
+from storage.text import SEARCH_EXAMPLE, content_hash, folded_terms, fts_query, nfc
 
 logger = logging.getLogger(__name__)
 
 CRAWL_OUTCOMES = ("running", "ok", "failed", "interrupted", "timeout", "crashed")
 # bm25 weights for (title, text, folded): a hit in the title counts most.
 _BM25_WEIGHTS = (10.0, 1.0, 2.0)
+# A query matching more articles than this ranks the most recently archived ones only:
+# bm25 costs about a microsecond per match, and a syllable such as "dong" (đồng, Đông)
+# matches most of a Vietnamese archive.
+SEARCH_RANK_WINDOW = 10_000
 _SNIPPET_TOKENS = 16
 _ZLIB_LEVEL = 6
 _VERSIONED = [
@@ -172,6 +180,7 @@ class Archive:
         row = {**asdict(stats), "finished": _now(), "outcome": outcome}
         row["errors"] = json.dumps(list(stats.errors), ensure_ascii=False)
         row["errors_count"] = stats.errors_count
+        row["notes"] = json.dumps(list(stats.notes), ensure_ascii=False)
         with self._transaction(f"finishing crawl {crawl_id}"):
             if self._one("SELECT id FROM crawls WHERE id = ?", [crawl_id]) is None:
                 raise ArchiveError(f"{self.path}: no crawl {crawl_id}; start one with start_crawl()")
@@ -188,6 +197,80 @@ class Archive:
                 [outcome, _now(), json.dumps(list(errors), ensure_ascii=False), len(errors), site_id, pid],
             )
         return cursor.rowcount
+
+    # -- crawls as the scheduler sees them ---------------------------------------
+
+    def crawl(self, crawl_id: int) -> dict[str, Any] | None:
+        """The ``crawls`` row ``crawl_id``, or None."""
+        with self._errors(f"reading crawl {crawl_id}"):
+            return self._one("SELECT * FROM crawls WHERE id = ?", [crawl_id])
+
+    def find_crawl(self, site_id: str, started_since: str) -> int | None:
+        """The newest crawl of ``site_id`` started at or after ``started_since`` (ISO 8601, UTC)."""
+        with self._errors(f"finding the crawl of {site_id!r}"):
+            row = self._one(
+                "SELECT id FROM crawls WHERE site = ? AND started >= ? ORDER BY id DESC LIMIT 1",
+                [site_id, started_since],
+            )
+        return None if row is None else int(row["id"])
+
+    def record_crawl_result(
+        self, crawl_id: int, outcome: str, *, exit_code: int | None, seconds: float, log_tail: Sequence[str]
+    ) -> None:
+        """Add what the crawl's parent saw: the final outcome, exit code, duration, last log lines."""
+        if outcome not in CRAWL_OUTCOMES[1:]:
+            raise ValueError(f"crawl outcome {outcome!r} is not one of {', '.join(CRAWL_OUTCOMES[1:])}")
+        with self._transaction(f"recording the result of crawl {crawl_id}"):
+            self.db.execute(
+                "UPDATE crawls SET outcome = ?, finished = coalesce(finished, ?), exit_code = ?, seconds = ?, "
+                "log_tail = ? WHERE id = ?",
+                [outcome, _now(), exit_code, round(seconds, 3), "\n".join(log_tail), crawl_id],
+            )
+
+    def add_lost_crawl(
+        self, site: Site, outcome: str, *, started: str, exit_code: int | None, seconds: float, log_tail: Sequence[str]
+    ) -> int:
+        """Record a crawl whose process died before it could open its own ``crawls`` row."""
+        if outcome not in CRAWL_OUTCOMES[1:]:
+            raise ValueError(f"crawl outcome {outcome!r} is not one of {', '.join(CRAWL_OUTCOMES[1:])}")
+        row: dict[str, Any] = {"site": site.id, "started": started, "finished": _now(), "outcome": outcome}
+        row.update(exit_code=exit_code, seconds=round(seconds, 3), log_tail="\n".join(log_tail))
+        row.update(errors="[]", errors_count=0)
+        site_row = [site.id, nfc(site.name), site.home_url, json.dumps(list(site.start_urls)), _now(), _now()]
+        with self._transaction(f"recording a lost crawl of {site.id!r}"):
+            self.db.execute(
+                "INSERT OR IGNORE INTO sites (id, name, home_url, start_urls, added, updated) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                site_row,
+            )
+            rowid = self.db.table("crawls").insert(row).last_rowid
+        assert rowid is not None
+        return rowid
+
+    def running_crawls(self) -> list[dict[str, Any]]:
+        """The crawls still marked ``running``: id, site, started and pid."""
+        with self._errors("listing the running crawls"):
+            return self._rows("SELECT id, site, started, pid FROM crawls WHERE outcome = 'running' ORDER BY id")
+
+    def last_crawl_starts(self) -> dict[str, str]:
+        """When each site's last crawl started, crawls interrupted by a stop left out."""
+        with self._errors("reading when each site was last crawled"):
+            rows = self.db.execute(
+                "SELECT site, max(started) FROM crawls WHERE outcome != 'interrupted' GROUP BY site"
+            ).fetchall()
+        return {site: started for site, started in rows if started}
+
+    def site_activity(self, new_since: str) -> dict[str, dict[str, Any]]:
+        """Per site: its last crawl (started, finished, outcome), its articles and those first seen since."""
+        sql = (
+            "SELECT s.id AS site, c.started, c.finished, c.outcome, "
+            "(SELECT count(*) FROM articles a WHERE a.site = s.id) AS articles, "
+            "(SELECT count(*) FROM articles a WHERE a.site = s.id AND a.first_seen >= ?) AS new "
+            "FROM sites s LEFT JOIN crawls c ON c.id = "
+            "(SELECT id FROM crawls WHERE site = s.id ORDER BY started DESC, id DESC LIMIT 1)"
+        )
+        with self._errors("reading the activity of each site"):
+            return {row["site"]: row for row in self._rows(sql, [new_since])}
 
     # -- pages ------------------------------------------------------------------
 
@@ -235,6 +318,32 @@ class Archive:
             raise ArchiveError(f"{self.path}: no page {page_id} in the archive")
         return zlib.decompress(row["body"])
 
+    def article_pages(self, site_ids: Sequence[str] = (), *, batch_size: int = 100) -> Iterator[dict[str, Any]]:
+        """Every article (of ``site_ids``, or of all sites) with the raw page it was read from.
+
+        Yields, in article id order, dicts with the article's ``id``, ``site``, ``url``,
+        ``content_hash``, ``extractor_version``, ``etag``, ``last_modified`` and ``page``,
+        and the page's ``page_url``, ``content_type`` and decompressed ``body``. Read in
+        batches, so the caller may write to the archive between two items.
+        """
+        sites = list(site_ids)
+        where = f"AND a.site IN ({', '.join('?' * len(sites))})" if sites else ""
+        sql = (
+            "SELECT a.id, a.site, a.url, a.content_hash, a.extractor_version, a.etag, a.last_modified, a.page, "
+            f"p.url AS page_url, p.content_type, p.body FROM articles a JOIN pages p ON p.id = a.page "
+            f"WHERE a.id > ? {where} ORDER BY a.id LIMIT ?"
+        )
+        last = 0
+        while True:
+            with self._errors("reading stored article pages"):
+                rows = self._rows(sql, [last, *sites, max(1, batch_size)])
+            if not rows:
+                return
+            for row in rows:
+                row["body"] = zlib.decompress(row["body"])
+                yield row
+            last = rows[-1]["id"]
+
     # -- articles ---------------------------------------------------------------
 
     def known_urls(self, site_id: str) -> set[str]:
@@ -242,6 +351,51 @@ class Archive:
         with self._errors(f"listing the articles of {site_id!r}"):
             rows = self.db.execute("SELECT url FROM articles WHERE site = ?", [site_id]).fetchall()
         return {url for (url,) in rows}
+
+    def crawl_state(self, site_id: str) -> CrawlState:
+        """Everything a crawl of ``site_id`` needs to know from earlier runs."""
+        with self._errors(f"reading the crawl state of {site_id!r}"):
+            articles = self._rows(
+                "SELECT id, url, published, first_seen, last_checked, etag, last_modified, gone_since "
+                "FROM articles WHERE site = ?",
+                [site_id],
+            )
+            aliases = self.db.execute(
+                "SELECT l.url, a.url FROM article_aliases l JOIN articles a ON a.id = l.article WHERE l.site = ?",
+                [site_id],
+            ).fetchall()
+            urls = self._rows(
+                "SELECT url, kind, last_fetched, status, article_links FROM urls WHERE site = ?", [site_id]
+            )
+        return CrawlState(
+            articles={row["url"]: KnownArticle(**row) for row in articles},
+            aliases=dict(aliases),
+            urls={row["url"]: KnownUrl(**{**row, "article_links": row["article_links"] or 0}) for row in urls},
+        )
+
+    def save_alias(self, site_id: str, url: str, canonical_url: str) -> bool:
+        """Record ``url`` as another address of the article at ``canonical_url``."""
+        with self._transaction(f"saving alias {url}"):
+            row = self._one("SELECT id FROM articles WHERE url = ?", [canonical_url])
+            if row is None or url == canonical_url:
+                return False
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO article_aliases (url, article, site, first_seen) VALUES (?, ?, ?, ?)",
+                [url, row["id"], site_id, _now()],
+            )
+        return cursor.rowcount > 0
+
+    def remember_urls(self, site_id: str, urls: Sequence[KnownUrl]) -> None:
+        """Record what non-article URLs turned out to be, for the next runs."""
+        now = _now()
+        with self._transaction(f"remembering {len(urls)} pages of {site_id!r}"):
+            self.db.conn.executemany(
+                "INSERT INTO urls (url, site, kind, first_seen, last_fetched, status, article_links) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET kind = excluded.kind, "
+                "last_fetched = excluded.last_fetched, status = excluded.status, "
+                "article_links = excluded.article_links",
+                [[u.url, site_id, u.kind, now, u.last_fetched or now, u.status, u.article_links] for u in urls],
+            )
 
     def article(self, url: str) -> dict[str, Any] | None:
         """The ``articles`` row of ``url``, or None."""
@@ -277,6 +431,29 @@ class Archive:
             page_id = self._store_page(site_id, page, crawl_id)
             fetch = {"page": page_id, "etag": page.etag, "last_modified": page.last_modified}
             return self._store_article(site_id, article, fetch)
+
+    def save_fetched_articles(
+        self,
+        site_id: str,
+        fetched: Iterable[tuple[FetchedPage, Article]],
+        crawl_id: int | None = None,
+        *,
+        batch_size: int = 500,
+    ) -> dict[str, int]:
+        """Many (raw page, article) pairs, ``batch_size`` pairs per transaction; the outcome counts.
+
+        The bulk path for imports, merging shards and benchmarks: each pair is stored
+        exactly as ``save_fetched_article`` stores it; a killed process keeps whole batches.
+        """
+        counts = {"new": 0, "changed": 0, "unchanged": 0}
+        pairs = iter(fetched)
+        while batch := list(itertools.islice(pairs, max(1, batch_size))):
+            with self._transaction(f"saving {len(batch)} articles of {site_id!r}"):
+                for page, article in batch:
+                    page_id = self._store_page(site_id, page, crawl_id)
+                    fetch = {"page": page_id, "etag": page.etag, "last_modified": page.last_modified}
+                    counts[self._store_article(site_id, article, fetch).outcome] += 1
+        return counts
 
     def _store_article(self, site_id: str, article: Article, fetch: dict[str, Any]) -> SaveResult:
         row = _article_row(article)
@@ -366,25 +543,64 @@ class Archive:
 
     # -- search and checks ------------------------------------------------------
 
-    def search(self, query: str, *, site: str | None = None, limit: int = 20) -> list[SearchHit]:
-        """Full-text search over titles and texts, best first, diacritics ignored.
+    def search(
+        self,
+        query: str,
+        *,
+        site: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        limit: int = 20,
+    ) -> list[SearchHit]:
+        """Full-text search over titles and texts, best first (bm25), diacritics ignored.
 
         Every term must match (in any column); ``dan van`` finds "dân vận" and
         ``da nang`` finds "Đà Nẵng". User text is always quoted, never FTS syntax.
+        ``since``/``until`` are publication days, both included.
         """
-        match = fts_query(query)
-        weights = ", ".join(str(w) for w in _BM25_WEIGHTS)
-        sql = (
-            f"SELECT a.id, a.site, a.url, a.title, a.published, "
-            f"snippet({FTS_TABLE}, 1, '[', ']', '…', {_SNIPPET_TOKENS}) AS snippet, "
-            f"bm25({FTS_TABLE}, {weights}) AS rank "
-            f"FROM {FTS_TABLE} JOIN articles a ON a.id = {FTS_TABLE}.rowid "
-            f"WHERE {FTS_TABLE} MATCH ? AND (? IS NULL OR a.site = ?) "
-            "ORDER BY rank LIMIT ?"
-        )
-        with self._errors(f"searching for {query[:80]!r}"):
-            rows = self._rows(sql, [match, site, site, max(0, limit)])
+        match = fts_query(query.replace("\x00", " "))  # FTS5 reads a query only up to a NUL
+        where, params = _article_filters(site, since, until)
+        sql = _search_sql(where)
+        try:
+            with self._errors(f"searching for {query[:80]!r}"):
+                rows = self._rows(sql, [match, *params, max(0, limit), match])
+        except sqlite3.OperationalError as error:  # the SQL is fixed: only the query can be at fault
+            message = f"{query[:80]!r}: the search index could not read it ({error}); {SEARCH_EXAMPLE}"
+            raise SearchError(message) from None
         return [SearchHit(**{**row, "title": row["title"] or "", "rank": float(row["rank"])}) for row in rows]
+
+    def iter_articles(
+        self,
+        columns: Sequence[str],
+        *,
+        site: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> Iterator[tuple[Any, ...]]:
+        """``columns`` of every article, oldest publication first, one row at a time.
+
+        Reads a cursor, never the whole table, so exports run in constant memory.
+        ``since``/``until`` are days (``2022-08-23``), both included; undated articles
+        are left out when either is given.
+        """
+        wanted = ", ".join(f"[{column}]" for column in columns)
+        where, params = _article_filters(site, since, until)
+        sql = f"SELECT {wanted} FROM articles a WHERE {where} ORDER BY a.published, a.id"
+        with self._errors("reading articles"):
+            yield from self.db.execute(sql, params)
+
+    def find_article(self, ref: str | int) -> dict[str, Any] | None:
+        """The ``articles`` row whose id (``12``) or URL (canonical or alias) is ``ref``, or None."""
+        ref = str(ref).strip()
+        with self._errors(f"reading article {ref}"):
+            if ref.isdigit():
+                return self._one("SELECT * FROM articles WHERE id = ?", [int(ref)])
+            row = self._one("SELECT * FROM articles WHERE url = ?", [ref])
+            if row is None and self.db["article_aliases"].exists():
+                row = self._one(
+                    "SELECT a.* FROM articles a JOIN article_aliases l ON l.article = a.id WHERE l.url = ?", [ref]
+                )
+            return row
 
     def integrity_check(self) -> list[str]:
         """``PRAGMA integrity_check`` plus FTS5 ``integrity-check``; [] when all is ok.
@@ -434,3 +650,53 @@ def _article_row(article: Article) -> dict[str, Any]:
         "content_hash": content_hash(article),
         "extractor_version": article.extractor_version,
     }
+
+
+def _article_filters(site: str | None, since: str | None, until: str | None) -> tuple[str, list[Any]]:
+    """The WHERE clause (on ``articles a``) and parameters for a site and publication days."""
+    clauses, params = ["1"], []
+    if site is not None:
+        clauses.append("a.site = ?")
+        params.append(site)
+    if since is not None:
+        clauses.append("a.published >= ?")
+        params.append(_day(since, "since"))
+    if until is not None:
+        clauses.append("a.published < date(?, '+1 day')")
+        params.append(_day(until, "until"))
+    return " AND ".join(clauses), params
+
+
+def _day(value: str, name: str) -> str:
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise ArchiveError(f"{name}: {value!r} is not a day; write it as 2022-08-23") from None
+
+
+def _search_sql(where: str) -> str:
+    """Rank the matches on the index alone, then read and snippet only the best ``limit``.
+
+    A snippet reads the whole text, so it is made for the best rows only (``CROSS JOIN``
+    keeps SQLite from scanning the matches a second time). The articles table is joined
+    for filters only, through the covering ``SEARCH_INDEX``, never through its large rows.
+    Without filters, only the ``SEARCH_RANK_WINDOW`` most recently archived matches are
+    ranked (the rowid range is read from the index in order, at no ranking cost).
+    """
+    weights = ", ".join(str(w) for w in _BM25_WEIGHTS)
+    fts = FTS_TABLE
+    filtered = "" if where == "1" else f"JOIN articles a INDEXED BY {SEARCH_INDEX} ON a.id = {fts}.rowid "
+    window = (
+        f"{fts}.rowid >= coalesce((SELECT min(rowid) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH ?1 "
+        f"ORDER BY rowid DESC LIMIT {SEARCH_RANK_WINDOW})), 0)"
+        if where == "1"
+        else "1"
+    )
+    return (
+        f"WITH best AS (SELECT {fts}.rowid AS id, bm25({fts}, {weights}) AS rank FROM {fts} {filtered}"
+        f"WHERE {fts} MATCH ?1 AND {where} AND {window} ORDER BY rank LIMIT ?) "
+        "SELECT a.id, a.site, a.url, a.title, a.published, "
+        f"snippet({fts}, 1, '[', ']', '…', {_SNIPPET_TOKENS}) AS snippet, best.rank "
+        f"FROM best CROSS JOIN {fts} ON {fts}.rowid = best.id CROSS JOIN articles a ON a.id = best.id "
+        f"WHERE {fts} MATCH ? ORDER BY best.rank"
+    )

@@ -23,6 +23,7 @@ Migration = Callable[[sqlite_utils.Database], None]
 MIGRATIONS_TABLE = "_migrations"
 
 FTS_TABLE = "articles_fts"
+SEARCH_INDEX = "idx_articles_search"  # (id, site, published): see month_and_query_indexes
 _FTS_COLUMNS = ("title", "text", "folded")
 
 
@@ -199,8 +200,71 @@ def initial_schema(db: sqlite_utils.Database) -> None:
     _create_articles_fts(db)
 
 
+def urls_and_aliases(db: sqlite_utils.Database) -> None:
+    """``urls``: what each non-article URL of a site turned out to be (the crawl's memory
+    between runs); ``article_aliases``: other URLs under which an article was found."""
+    db.create_table(
+        "urls",
+        {
+            "url": str,
+            "site": str,
+            "kind": str,  # listing, other, feed, sitemap, missing
+            "first_seen": str,
+            "last_fetched": str,
+            "status": int,
+            "article_links": int,  # links to articles found on it at the last fetch
+        },
+        pk="url",
+        not_null=["site", "kind"],
+        foreign_keys=[("site", "sites", "id")],
+    )
+    db.table("urls").create_index(["site", "kind"])
+    db.create_table(
+        "article_aliases",
+        {"url": str, "article": int, "site": str, "first_seen": str},
+        pk="url",
+        not_null=["article", "site"],
+        foreign_keys=[("article", "articles", "id"), ("site", "sites", "id")],
+    )
+    db.table("article_aliases").create_index(["article"])
+    crawls = db.table("crawls")
+    crawls.add_column("articles_rechecked", int)  # conditional re-fetches of known articles
+    crawls.add_column("pages_skipped", int)  # links not followed: traps, limits, robots.txt
+    crawls.add_column("notes", str)  # JSON list: what was bounded and why
+
+
+def month_and_query_indexes(db: sqlite_utils.Database) -> None:
+    """``articles.published_month`` (``2022-08``, for Datasette's month facet) and the indexes
+    behind the canned queries, facets and ``provnews search``/``export`` filters.
+
+    ``published_month`` is a VIRTUAL generated column: it costs no space per row, and
+    ``INSERT``s never name it. ``SEARCH_INDEX`` lets a search filter its matches by site
+    and day without reading the (large) article rows.
+    """
+    month = "CASE WHEN published GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*' THEN substr(published, 1, 7) END"
+    db.execute(f"ALTER TABLE articles ADD COLUMN published_month TEXT GENERATED ALWAYS AS ({month}) VIRTUAL")
+    articles = db.table("articles")
+    articles.create_index(["id", "site", "published"], index_name=SEARCH_INDEX)
+    articles.create_index(["site", "published"])
+    articles.create_index(["site", "first_seen"])
+    articles.create_index(["published_month"])
+    articles.create_index(["author"])
+    db.execute("CREATE INDEX idx_articles_gone_since ON articles(gone_since) WHERE gone_since IS NOT NULL")
+
+
+def crawl_results(db: sqlite_utils.Database) -> None:
+    """crawls: the child's exit code, the run's duration and the last lines of its log."""
+    crawls = db.table("crawls")
+    crawls.add_column("exit_code", int)
+    crawls.add_column("seconds", float)
+    crawls.add_column("log_tail", str)  # the last lines of the crawl's log, one per line
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("initial schema", initial_schema),
+    ("urls and aliases", urls_and_aliases),
+    ("month and query indexes", month_and_query_indexes),
+    ("crawl exit code, duration and log tail", crawl_results),
 ]
 
 

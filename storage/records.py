@@ -91,6 +91,9 @@ class CrawlStats:
     articles_unchanged: int = 0
     articles_gone: int = 0
     errors: tuple[str, ...] = ()
+    articles_rechecked: int = 0
+    pages_skipped: int = 0
+    notes: tuple[str, ...] = ()
 
     @property
     def errors_count(self) -> int:
@@ -103,3 +106,41 @@ class SaveResult:
 
     article_id: int
     outcome: Literal["new", "changed", "unchanged"]
+
+
+@dataclass(frozen=True)
+class KnownArticle:
+    """What a crawl needs to know of an archived article to decide whether to fetch it."""
+
+    id: int
+    url: str
+    published: str | None
+    first_seen: str
+    last_checked: str | None
+    etag: str | None = None
+    last_modified: str | None = None
+    gone_since: str | None = None
+
+
+@dataclass(frozen=True)
+class KnownUrl:
+    """A non-article URL seen before: a ``listing``, ``other`` page, ``feed``, ``sitemap`` or ``missing``."""
+
+    url: str
+    kind: str
+    last_fetched: str | None = None
+    status: int | None = None
+    article_links: int = 0
+
+
+@dataclass(frozen=True)
+class CrawlState:
+    """A site's crawl state as the archive holds it: the archive is the crawl state."""
+
+    articles: dict[str, KnownArticle]
+    aliases: dict[str, str]  # other URL -> the article's canonical URL
+    urls: dict[str, KnownUrl]
+
+    def article_for(self, url: str) -> KnownArticle | None:
+        """The archived article at ``url`` or at the canonical URL it is an alias of."""
+        return self.articles.get(self.aliases.get(url, url))

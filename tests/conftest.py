@@ -54,3 +54,22 @@ def seed_paragraphs() -> list[str]:
 
 def article_path(data: dict, article: dict) -> str:
     return str(data["site"]["article_path"]).format(**article)
+
+
+# ----------------------------------------------------------------- the fixture web (tests/fixtureweb.py)
+
+from fixtureweb import FixtureWeb, fixture_sites, vietnam_today  # noqa: E402
+
+
+@pytest.fixture
+def fixture_web() -> Iterator[FixtureWeb]:
+    """The four fixture sites (agency, newspaper, sharepoint, wordpress), each served on its own
+    free port of 127.0.0.1, on day 1; ``fixture_web.switch_to_day(2)`` moves them all to day 2."""
+    with FixtureWeb(fixture_sites(vietnam_today())) as web:
+        yield web
+
+
+@pytest.fixture
+def fixture_seeds(tmp_path: Path, fixture_web: FixtureWeb) -> Path:
+    """A seeds folder with one seed per fixture site: only name, start_urls, no delay, no AutoThrottle."""
+    return fixture_web.write_seeds(tmp_path / "fixture-seeds")
