@@ -19,30 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from fixtureweb import FixtureWeb, fixture_sites, vietnam_today  # noqa: E402
+from fixtureweb import FixtureWeb, age_archive, fixture_sites, vietnam_today  # noqa: E402
 
 from scheduler.runner import run_crawl  # noqa: E402
-
-
-def age_archive(db: Path, days: int) -> None:
-    """Let ``days`` pass for the archive (the same as tests/test_incremental.py does)."""
-    conn = sqlite3.connect(db)
-    with conn:
-        conn.execute(
-            "UPDATE articles SET "
-            + ", ".join(
-                f"{c} = strftime('%Y-%m-%dT%H:%M:%S+00:00', {c}, '-{days} days')"
-                for c in ("first_seen", "last_checked", "last_changed")
-            )
-        )
-        conn.execute(
-            "UPDATE urls SET "
-            + ", ".join(
-                f"{c} = strftime('%Y-%m-%dT%H:%M:%S+00:00', {c}, '-{days} days')"
-                for c in ("first_seen", "last_fetched")
-            )
-        )
-    conn.close()
 
 
 def main() -> int:

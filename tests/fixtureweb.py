@@ -35,6 +35,7 @@ import html as html_lib
 import json
 import random
 import re
+import sqlite3
 import string
 import tomllib
 import unicodedata
@@ -1133,3 +1134,16 @@ class _WordPress(_Layout):
         }
         for name, urls in urlsets.items():
             pages[f"/wp-sitemap-{name}.xml"] = _page(env.get_template("urlset.xml").render(urls=urls), XML, updated)
+
+
+def age_archive(db: Path, days: int) -> None:
+    """Let ``days`` pass for the archive: every time it recorded moves back that much."""
+    conn = sqlite3.connect(db)
+    with conn:
+        for table, columns in {
+            "articles": ("first_seen", "last_checked", "last_changed"),
+            "urls": ("first_seen", "last_fetched"),
+        }.items():
+            sets = ", ".join(f"{c} = strftime('%Y-%m-%dT%H:%M:%S+00:00', {c}, '-{days} days')" for c in columns)
+            conn.execute(f"UPDATE {table} SET {sets}")
+    conn.close()

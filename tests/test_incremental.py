@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from fixtureweb import FixtureSite, fixture_sites, vietnam_today, write_minimal_seeds
+from fixtureweb import FixtureSite, age_archive, fixture_sites, vietnam_today, write_minimal_seeds
 
 from scheduler.mirror import MirrorServer, RequestRecord
 from scheduler.runner import CrawlReport, run_crawl
@@ -40,19 +40,6 @@ def query(db: Path, sql: str, *params: object) -> list[tuple]:
         return conn.execute(sql, params).fetchall()
     finally:
         conn.close()
-
-
-def age_archive(db: Path, days: int) -> None:
-    """Let ``days`` pass for the archive: every time it recorded moves back that much."""
-    conn = sqlite3.connect(db)
-    with conn:
-        for table, columns in {
-            "articles": ("first_seen", "last_checked", "last_changed"),
-            "urls": ("first_seen", "last_fetched"),
-        }.items():
-            sets = ", ".join(f"{c} = strftime('%Y-%m-%dT%H:%M:%S+00:00', {c}, '-{days} days')" for c in columns)
-            conn.execute(f"UPDATE {table} SET {sets}")
-    conn.close()
 
 
 @pytest.fixture(scope="module")
