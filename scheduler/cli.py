@@ -279,7 +279,7 @@ def demo(seeds: Path, db: Path) -> None:
         sys.exit(1)
     with Archive(db) as archive:
         total = archive.count_articles(DEMO_SITE)
-        hits = archive.search("dan van", site=DEMO_SITE, limit=3)
+        hits = archive.search("dan van", site=DEMO_SITE, limit=1000)
     click.echo(f"\n{total} articles of {DEMO_SITE} are in {db}. Try:")
     click.echo(f"  .venv/bin/provnews search 'dan van' --db {db}     # {len(hits)} hits, diacritics optional")
     click.echo(f"  .venv/bin/provnews serve --db {db}                # Datasette on http://127.0.0.1:8001/")

@@ -7,6 +7,7 @@ integrity-check, and a normal run completes the work with nothing lost or duplic
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -73,10 +74,20 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path) -> None:
         site.delay = 0.08
         seeds = write_seed(tmp_path / "seeds", site.url)
         partial_states = 0
-        for _ in range(KILLS):
+        for kill in range(KILLS):
             child = start("site", seeds, db, FAST)
-            time.sleep(rng.uniform(0.8, 3.5))
-            os.killpg(child.pid, signal.SIGKILL)
+            assert child.stdout is not None
+            # every fourth kill at a random moment from the start (even before the first
+            # article); the others after a random number of articles, however slow the machine
+            if kill % 4:
+                wanted, saved = rng.randint(1, ARTICLES - 2), 0
+                for line in child.stdout:
+                    saved += json.loads(line).get("event") == "article"
+                    if saved >= wanted:
+                        break
+            time.sleep(rng.uniform(0.0, 0.3) if kill % 4 else rng.uniform(0.2, 3.0))
+            with contextlib.suppress(ProcessLookupError):  # a run with nothing left to do may be over
+                os.killpg(child.pid, signal.SIGKILL)
             child.wait()
             if child.stdout:
                 child.stdout.close()
