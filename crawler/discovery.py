@@ -81,8 +81,3 @@ def is_calendar(url: str) -> bool:
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
     return bool(CALENDAR_PATH.search(parts.path or "/")) or any(CALENDAR_QUERY.match(k) for k, _ in query)
-
-
-def is_pagination(url: str) -> bool:
-    """A page of a listing beyond the first (``?page=3``, ``/page/3/``, ``/trang-3.html``)."""
-    return classify_link(url).pagination

@@ -192,7 +192,7 @@ class Frontier:
         """A fetched page that is not an article, with the same-site links it holds."""
         self.page_links[url] = (status, frozenset(links))
 
-    def remembered(self, kinds: dict[str, str] | None = None) -> list[KnownUrl]:
+    def remembered(self) -> list[KnownUrl]:
         """What each non-article page turned out to be, once the run's articles are known.
 
         A page is a ``listing`` when it links to articles beyond the site's chrome (the
@@ -203,7 +203,7 @@ class Frontier:
         chrome = self._chrome_links()
         for url, (status, links) in self.page_links.items():
             count = sum(1 for link in links if link in self.articles and link not in chrome)
-            kind = (kinds or {}).get(url) or ("listing" if count >= LISTING_MIN_ARTICLE_LINKS else "other")
+            kind = "listing" if count >= LISTING_MIN_ARTICLE_LINKS else "other"
             known = self.state.urls.get(url)
             if kind == "other" and known is not None and known.kind == "listing" and not chrome:
                 kind, count = "listing", max(count, known.article_links)  # too few pages this run to judge
