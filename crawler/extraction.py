@@ -40,12 +40,23 @@ from crawler.metadata import find_title, printed_dates, read_metadata
 from crawler.text import clean_lines, normalize_space
 from storage.records import Article
 
-__all__ = ["EXTRACTOR_VERSION", "RULES", "Reading", "decode_html", "extract_article", "normalize_space", "read_page"]
+__all__ = [
+    "EXTRACTOR_VERSION",
+    "RULES",
+    "Reading",
+    "decode_html",
+    "extract_article",
+    "normalize_space",
+    "parse_html",
+    "read_page",
+    "read_tree",
+]
 
 logger = logging.getLogger(__name__)
 
 RULES = 2
 EXTRACTOR_VERSION = f"provnews-rules-{RULES}+trafilatura-{trafilatura.__version__}"
+_HTML_PARSER = lxml.html.HTMLParser(huge_tree=True)
 MIN_TEXT_CHARS = 200
 MIN_LINK_TITLE = 20
 LISTING_LINES = 3
@@ -75,13 +86,25 @@ def extract_article(body: bytes, url: str, content_type: str | None = None) -> A
     return reading.article
 
 
+def parse_html(body: bytes, content_type: str | None = None) -> lxml.html.HtmlElement:
+    """The page's tree, however deep: libxml2's default parser silently drops what lies deeper
+    than 256 elements, and pages nested that deep (layout tables in layout tables) exist.
+    Raises ``ParserError`` or ``ValueError`` when the bytes are not HTML at all."""
+    return lxml.html.fromstring(decode_html(body, content_type), parser=_HTML_PARSER)
+
+
 def read_page(body: bytes, url: str, content_type: str | None = None) -> Reading:
     """Read a page as an article, and say whether it is one (see the module docstring)."""
     try:
-        tree = lxml.html.fromstring(decode_html(body, content_type))
+        tree = parse_html(body, content_type)
     except (ParserError, ValueError):
         logger.info("%s: not parseable as HTML", url)
         return Reading(None, "not parseable as HTML")
+    return read_tree(tree, url)
+
+
+def read_tree(tree: lxml.html.HtmlElement, url: str) -> Reading:
+    """:func:`read_page` on a parsed page; the tree is cut as the rules read it."""
     metadata = read_metadata(tree)
     title, headline = find_title(tree, metadata)
     boilerplate.remove_junk(tree, headline)

@@ -55,6 +55,9 @@ class Frontier:
     max_rechecks: int = 500
     articles: set[str] = field(default_factory=set)
     requested: set[str] = field(default_factory=set)
+    # requested from an article's page (related news, next/previous): such a request
+    # says nothing of whether a listing page that also links there brings news
+    from_articles: set[str] = field(default_factory=set)
     rechecked: set[str] = field(default_factory=set)
     page_links: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     xml_kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
@@ -97,9 +100,12 @@ class Frontier:
 
     # -- links ------------------------------------------------------------------
 
-    def follow(self, url: str, text: str, source: str, *, from_start: bool, new_streak: int | None) -> bool:
+    def follow(
+        self, url: str, text: str, source: str, *, from_start: bool, new_streak: int | None, from_article: bool = False
+    ) -> bool:
         """Whether to fetch a link found on ``source``; ``new_streak`` is set on listing pages:
-        how many pages in a row have linked to nothing new (for the pagination stop rule)."""
+        how many pages in a row have linked to nothing new (for the pagination stop rule);
+        ``from_article``: ``source`` is an article's page."""
         if url in self.requested or self.is_article(url):
             return False
         if not same_site(url, self.seed.hosts):
@@ -117,7 +123,14 @@ class Frontier:
         elif not self._worth_fetching(url, from_start and not kind.facet):
             return False
         self.requested.add(url)
+        if from_article:
+            self.from_articles.add(url)
         return True
+
+    def is_pagination(self, url: str, text: str, source: str) -> bool:
+        """A link to another page of the listing ``source`` (not a trap)."""
+        kind = classify_link(url, text, from_calendar=is_calendar(source))
+        return kind.pagination and not kind.trap
 
     def follow_listed(self, url: str, changed: str | None) -> bool:
         """Whether to fetch a page a feed or sitemap lists (not a known article): unless it is
@@ -145,14 +158,16 @@ class Frontier:
         return fetched is None or self.now - fetched >= OTHER_PAGE_REFETCH
 
     def unseen(self, links: list[str]) -> int:
-        """How many links point at URLs never seen before (not archived, not remembered,
-        not already requested in this run from another page)."""
+        """How many links point at URLs never seen before: not archived before this run, not
+        remembered, not requested in this run from a page that is not an article (links that
+        only articles led to so far, e.g. as related news, are still news to a listing)."""
         fresh = [
             url
             for url in links
-            if not self.is_article(url)
+            if url not in self.state.articles
+            and url not in self.state.aliases
             and url not in self.state.urls
-            and url not in self.requested
+            and (url not in self.requested or url in self.from_articles)
             and not classify_link(url).trap
         ]
         if fresh:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.records import Article, FetchedPage, KnownUrl
+from storage.records import Article, FetchedPage
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,15 @@ class ArticlePage:
     page: FetchedPage
     article: Article
     rechecked: bool = False
+
+
+@dataclass(frozen=True)
+class PageUnread:
+    """An HTML page that could not be read in time (or at all): its raw bytes are kept, marked."""
+
+    site: str
+    page: FetchedPage
+    error: str
 
 
 @dataclass(frozen=True)
@@ -41,11 +50,3 @@ class AliasFound:
     site: str
     url: str
     canonical_url: str
-
-
-@dataclass(frozen=True)
-class UrlSeen:
-    """A fetched page that is not an article: remembered so later runs can skip it."""
-
-    site: str
-    url: KnownUrl

@@ -17,7 +17,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage
+from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage, PageUnread
 from crawler.safety import failure_categories, refusal_notes
 from storage.archive import Archive
 from storage.errors import DiskFullError
@@ -39,6 +39,7 @@ class ArchivePipeline:
         self.archive: Archive | None = None
         self.crawl_id: int | None = None
         self.counts: Counter[str] = Counter()
+        self.unread_reasons: Counter[str] = Counter()
         self.fatal: str | None = None
 
     @classmethod
@@ -92,6 +93,10 @@ class ArchivePipeline:
                 self._event(item.site, "gone", item.url, row.get("id"), row.get("title"), row.get("published"))
         elif isinstance(item, AliasFound):
             archive.save_alias(item.site, item.url, item.canonical_url)
+        elif isinstance(item, PageUnread):
+            archive.save_page(item.site, item.page, self.crawl_id, extract_error=item.error)
+            self.counts["unread"] += 1
+            self.unread_reasons[item.error] += 1
         return item
 
     def _event(self, site: str, outcome: str, url: str, article_id: Any, title: Any, published: Any) -> None:
@@ -117,6 +122,8 @@ class ArchivePipeline:
         notes = [f"{reason}: {count} not fetched" for reason, count in sorted(skipped.items())]
         if reason == "closespider_pagecount":
             notes.append(f"stopped at the limit of {self.crawler.settings.getint('CLOSESPIDER_PAGECOUNT')} pages")
+        for error, count in sorted(self.unread_reasons.items()):
+            notes.append(f"extract_failed: {count} page(s) kept raw, not read: {error}")
         forbidden = int(stats.get("robotstxt/forbidden", 0))
         if forbidden:
             notes.append(f"robots.txt: {forbidden} not fetched")
@@ -148,7 +155,7 @@ class ArchivePipeline:
             "outcome": outcome,
             "reason": reason,
             **asdict(crawl_stats),
-            "peak_rss_mb": peak_rss_mb(),
+            "peak_rss_mb": peak_rss_mb() + (pool.peak_rss_mb() if (pool := getattr(spider, "pool", None)) else 0),
         }
         progress.info("crawl finished", extra={"event": event})
         self.archive.close()

@@ -16,6 +16,7 @@ file, the key and the fix.
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 import tomllib
 from collections.abc import Callable
@@ -60,7 +61,7 @@ class Seed:
     def home_url(self) -> str:
         return self.start_urls[0]
 
-    @property
+    @functools.cached_property
     def hosts(self) -> tuple[str, ...]:
         """Hosts the crawl may fetch from: ``allowed_hosts``, else the start URLs' hosts."""
         if self.allowed_hosts:

@@ -50,6 +50,11 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.safety.CountedRedirectMiddleware": 600,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
+# Pages are read (parsed, links, extraction) in worker processes, under a hard time limit:
+# "auto" is one worker per core, 0 reads them in the crawl's own process (no time limit).
+PROVNEWS_EXTRACT_WORKERS = "auto"
+PROVNEWS_EXTRACT_TIMEOUT = 60.0
+PROVNEWS_EXTRACT_WORKER_MAX_RSS_MB = 400
 PROVNEWS_DB = "archive.db"
 PROVNEWS_SEEDS = "seeds"
 

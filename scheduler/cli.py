@@ -7,6 +7,7 @@ domain error into a clear message (exit 1); bad arguments exit 2.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import sys
@@ -21,7 +22,7 @@ import click
 from crawler.errors import SeedError
 from crawler.process import parse_overrides
 from crawler.seeds import Seed, load_seeds
-from scheduler.runner import CrawlReport, run_crawl
+from scheduler.runner import CrawlReport, run_crawls
 from storage.archive import Archive
 from storage.errors import ArchiveError
 
@@ -101,7 +102,15 @@ def _load_seeds(seeds: Path) -> dict[str, Seed]:
     "--timeout",
     type=click.IntRange(min=1),
     default=None,
-    help="Hard limit in seconds for each site's crawl (default: the seed's timeout).",
+    help="Hard limit in seconds for the whole run (default: the longest of the seeds' timeouts, "
+    "times the number of rounds --at-once makes).",
+)
+@click.option(
+    "--at-once",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Crawl at most N sites at a time (0: all of them together; each keeps its own politeness).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print only the summary, not each article.")
 @click.pass_context
@@ -113,14 +122,19 @@ def crawl(
     db: Path,
     overrides: tuple[str, ...],
     timeout: int | None,
+    at_once: int,
     quiet: bool,
 ) -> None:
-    """Crawl sites now, each in its own process, into the archive.
+    """Crawl sites now, together, in one child process, into the archive.
+
+    Each site is crawled by its own crawler with its own politeness (one request at a
+    time per host by default); pages are read by one worker process per core.
 
     \b
     Examples:
         provnews crawl langson-mirror
         provnews crawl --all --db /srv/provnews/archive.db
+        provnews crawl --all --at-once 8
         provnews crawl langson-mirror --set DOWNLOAD_DELAY=0
     """
     if not site_ids and not all_sites:
@@ -135,30 +149,34 @@ def crawl(
             raise click.ClickException(f"{seeds}/{site_id}.toml: no such site; known: {', '.join(known) or 'none'}")
     chosen = [known[s] for s in site_ids] if site_ids else [s for s in known.values() if s.enabled]
     verbose = ctx.obj.get("verbose", False)
-    reports = []
     for seed in chosen:
         click.echo(f"crawling {seed.id} ({seed.name}) from {seed.home_url}")
-        report = run_crawl(
-            seed.id,
-            seeds=seeds,
-            db=db,
-            overrides=settings,
-            timeout=timeout or seed.timeout,
-            on_event=None if quiet else _print_event,
-        )
-        reports.append(report)
+    rounds = -(-len(chosen) // at_once) if at_once else 1
+    reports = run_crawls(
+        [seed.id for seed in chosen],
+        seeds=seeds,
+        db=db,
+        overrides=settings,
+        timeout=timeout or max(seed.timeout for seed in chosen) * rounds,
+        on_event=None if quiet else functools.partial(_print_event, several=len(chosen) > 1),
+        at_once=at_once,
+    )
+    tail_printed = False
+    for report in reports:
         click.echo(_summary(report))
-        if not report.ok or verbose:
+        if (not report.ok or verbose) and not tail_printed:
+            tail_printed = True  # one process, one log: shown once
             for line in report.log_tail[-(40 if verbose else 8) :]:
                 click.echo(f"    | {line}", err=True)
     if any(not r.ok for r in reports):
         sys.exit(1)
 
 
-def _print_event(event: dict[str, Any]) -> None:
+def _print_event(event: dict[str, Any], several: bool = False) -> None:
     if event.get("event") == "article" and event.get("outcome") != "unchanged":
         published = (event.get("published") or "undated")[:10]
-        click.echo(f"  {event['outcome']:<8} {published:<10}  {event.get('title', '')}")
+        site = f"{event.get('site')}: " if several else ""
+        click.echo(f"  {site}{event['outcome']:<8} {published:<10}  {event.get('title', '')}")
 
 
 def _summary(report: CrawlReport) -> str:

@@ -49,8 +49,13 @@ class CrawlReport:
         return self.outcome == "ok"
 
 
-def child_command(site_id: str, seeds: Path, db: Path, overrides: dict[str, str]) -> list[str]:
-    command = [sys.executable, "-m", "crawler.process", site_id, "--seeds", str(seeds), "--db", str(db)]
+def child_command(
+    site_ids: str | list[str], seeds: Path, db: Path, overrides: dict[str, str], at_once: int = 0
+) -> list[str]:
+    sites = [site_ids] if isinstance(site_ids, str) else list(site_ids)
+    command = [sys.executable, "-m", "crawler.process", *sites, "--seeds", str(seeds), "--db", str(db)]
+    if at_once:
+        command += ["--at-once", str(at_once)]
     for name, value in overrides.items():
         command += ["--set", f"{name}={value}"]
     return command
@@ -66,9 +71,24 @@ def run_crawl(
     on_event: Callable[[Event], None] | None = None,
 ) -> CrawlReport:
     """Crawl one site in a child process and wait for it (at most ``timeout`` seconds)."""
+    return run_crawls([site_id], seeds=seeds, db=db, overrides=overrides, timeout=timeout, on_event=on_event)[0]
+
+
+def run_crawls(
+    site_ids: list[str],
+    *,
+    seeds: Path,
+    db: Path,
+    overrides: dict[str, str] | None = None,
+    timeout: float | None = None,
+    on_event: Callable[[Event], None] | None = None,
+    at_once: int = 0,
+) -> list[CrawlReport]:
+    """Crawl several sites together in one child process (``at_once`` at a time, 0: all) and
+    wait for it, at most ``timeout`` seconds in all; one report per site, in order."""
     started = time.monotonic()
     child = subprocess.Popen(
-        child_command(site_id, seeds, db, overrides or {}),
+        child_command(site_ids, seeds, db, overrides or {}, at_once),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,
@@ -89,14 +109,14 @@ def run_crawl(
     timer = threading.Timer(timeout, on_timeout) if timeout else None
     if timer:
         timer.start()
-    finish: Event = {}
+    finished: dict[str, tuple[Event, float]] = {}
     try:
         for line in child.stdout or ():
             event = _parse_event(line)
             if event is None:
                 continue
             if event.get("event") == "finish":
-                finish = event
+                finished[str(event.get("site"))] = (event, time.monotonic() - started)
             if on_event:
                 on_event(event)
         child.wait()
@@ -110,12 +130,16 @@ def run_crawl(
         for stream in (child.stdout, child.stderr):
             if stream:
                 stream.close()
-    timed_out = expired.is_set() and not finish
-    outcome = _outcome(child.returncode, finish, timed_out)
-    if not finish:
-        _record_lost_crawl(db, site_id, child.pid, outcome, tuple(tail))
-    counts = {k: int(v) for k, v in finish.items() if k.startswith(("articles_", "pages_", "peak_"))}
-    return CrawlReport(site_id, outcome, child.returncode, time.monotonic() - started, counts, tuple(tail))
+    seconds = time.monotonic() - started
+    reports = []
+    for site_id in site_ids:
+        finish, took = finished.get(site_id, ({}, seconds))
+        outcome = _outcome(child.returncode, finish, expired.is_set() and not finish)
+        if not finish:
+            _record_lost_crawl(db, site_id, child.pid, outcome, tuple(tail))
+        counts = {k: int(v) for k, v in finish.items() if k.startswith(("articles_", "pages_", "peak_"))}
+        reports.append(CrawlReport(site_id, outcome, child.returncode, took, counts, tuple(tail)))
+    return reports
 
 
 def stop_child(child: subprocess.Popen[str], grace: float = GRACE_SECONDS) -> None:

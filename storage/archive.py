@@ -19,7 +19,6 @@ import json
 import logging
 import os
 import sqlite3
-import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
@@ -30,6 +29,7 @@ import sqlite_utils
 
 from storage.errors import ArchiveBusyError, ArchiveError, DiskFullError, SearchError, from_sqlite
 from storage.migrations import FTS_TABLE, SEARCH_INDEX, migrate
+from storage.pages import PageCodec
 from storage.records import (
     Article,
     CrawlState,
@@ -53,7 +53,6 @@ _BM25_WEIGHTS = (10.0, 1.0, 2.0)
 # matches most of a Vietnamese archive.
 SEARCH_RANK_WINDOW = 10_000
 _SNIPPET_TOKENS = 16
-_ZLIB_LEVEL = 6
 _VERSIONED = [
     "version",
     "title",
@@ -92,6 +91,7 @@ class Archive:
             raise
         if applied:
             logger.info("%s: applied migrations %s", self.path, ", ".join(applied))
+        self.codec = PageCodec(self.db)
 
     def _configure(self) -> None:
         self.db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
@@ -136,6 +136,7 @@ class Archive:
                 self.db.commit()
             except BaseException:
                 self.db.rollback()
+                self.codec.forget()  # a dictionary made in this transaction is gone with it
                 raise
 
     def _rows(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
@@ -274,16 +275,21 @@ class Archive:
 
     # -- pages ------------------------------------------------------------------
 
-    def save_page(self, site_id: str, page: FetchedPage, crawl_id: int | None = None) -> int:
-        """Store a raw response (zlib level 6); return its id.
+    def save_page(
+        self, site_id: str, page: FetchedPage, crawl_id: int | None = None, *, extract_error: str | None = None
+    ) -> int:
+        """Store a raw response, compressed (:mod:`storage.pages`); return its id.
 
         When the newest stored page of the same URL has the same SHA-256, nothing
-        new is stored and that page's id is returned.
+        new is stored and that page's id is returned. ``extract_error`` marks a page
+        that could not be read as an article (kept so it can be read again later).
         """
         with self._transaction(f"saving page {page.url}"):
-            return self._store_page(site_id, page, crawl_id)
+            return self._store_page(site_id, page, crawl_id, extract_error)
 
-    def _store_page(self, site_id: str, page: FetchedPage, crawl_id: int | None) -> int:
+    def _store_page(
+        self, site_id: str, page: FetchedPage, crawl_id: int | None, extract_error: str | None = None
+    ) -> int:
         digest = hashlib.sha256(page.body).hexdigest()
         newest = self._one(
             "SELECT id, sha256 FROM pages WHERE url = ? ORDER BY fetched_at DESC, id DESC LIMIT 1",
@@ -291,7 +297,10 @@ class Archive:
         )
         if newest is not None and newest["sha256"] == digest:
             logger.debug("%s: page %s unchanged", self.path, page.url)
+            if extract_error:
+                self.db.execute("UPDATE pages SET extract_error = ? WHERE id = ?", [extract_error, newest["id"]])
             return int(newest["id"])
+        stored = self.codec.compress(site_id, page.body)
         row = {
             "site": site_id,
             "url": page.url,
@@ -304,7 +313,10 @@ class Archive:
             "headers": json.dumps(page.headers, ensure_ascii=False, sort_keys=True),
             "size": len(page.body),
             "sha256": digest,
-            "body": zlib.compress(page.body, _ZLIB_LEVEL),
+            "body": stored.data,
+            "codec": stored.codec,
+            "dictionary": stored.dictionary,
+            "extract_error": extract_error,
         }
         rowid = self.db.table("pages").insert(row).last_rowid
         assert rowid is not None
@@ -313,10 +325,10 @@ class Archive:
     def page_body(self, page_id: int) -> bytes:
         """The raw bytes of a stored page, decompressed."""
         with self._errors(f"reading page {page_id}"):
-            row = self._one("SELECT body FROM pages WHERE id = ?", [page_id])
-        if row is None:
-            raise ArchiveError(f"{self.path}: no page {page_id} in the archive")
-        return zlib.decompress(row["body"])
+            row = self._one("SELECT body, codec, dictionary FROM pages WHERE id = ?", [page_id])
+            if row is None:
+                raise ArchiveError(f"{self.path}: no page {page_id} in the archive")
+            return self.codec.decompress(row["codec"], row["dictionary"], row["body"])
 
     def article_pages(self, site_ids: Sequence[str] = (), *, batch_size: int = 100) -> Iterator[dict[str, Any]]:
         """Every article (of ``site_ids``, or of all sites) with the raw page it was read from.
@@ -330,7 +342,8 @@ class Archive:
         where = f"AND a.site IN ({', '.join('?' * len(sites))})" if sites else ""
         sql = (
             "SELECT a.id, a.site, a.url, a.content_hash, a.extractor_version, a.etag, a.last_modified, a.page, "
-            f"p.url AS page_url, p.content_type, p.body FROM articles a JOIN pages p ON p.id = a.page "
+            "p.url AS page_url, p.content_type, p.body, p.codec, p.dictionary "
+            "FROM articles a JOIN pages p ON p.id = a.page "
             f"WHERE a.id > ? {where} ORDER BY a.id LIMIT ?"
         )
         last = 0
@@ -340,7 +353,8 @@ class Archive:
             if not rows:
                 return
             for row in rows:
-                row["body"] = zlib.decompress(row["body"])
+                with self._errors(f"reading the stored page of {row['url']}"):
+                    row["body"] = self.codec.decompress(row.pop("codec"), row.pop("dictionary"), row["body"])
                 yield row
             last = rows[-1]["id"]
 

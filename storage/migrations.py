@@ -84,7 +84,7 @@ def _create_pages(db: sqlite_utils.Database) -> None:
             "headers": str,  # JSON object
             "size": int,  # raw bytes
             "sha256": str,
-            "body": bytes,  # zlib-compressed raw bytes
+            "body": bytes,  # compressed raw bytes: see storage.pages
         },
         pk="id",
         not_null=["url"],
@@ -260,11 +260,30 @@ def crawl_results(db: sqlite_utils.Database) -> None:
     crawls.add_column("log_tail", str)  # the last lines of the crawl's log, one per line
 
 
+def page_dictionaries(db: sqlite_utils.Database) -> None:
+    """pages: compressed against a per-site dictionary (storage.pages), and marked when unreadable."""
+    db.create_table(
+        "page_dictionaries",
+        {"id": int, "site": str, "created": str, "size": int, "sha256": str, "data": bytes},
+        pk="id",
+        not_null=["site", "data"],
+        foreign_keys=[("site", "sites", "id")],
+    )
+    db.table("page_dictionaries").create_index(["site"])
+    pages = db.table("pages")
+    pages.add_column("codec", str)  # zstd (against pages.dictionary) or zlib
+    pages.add_column("dictionary", int, fk="page_dictionaries", fk_col="id")
+    pages.add_column("extract_error", str)  # why the page could not be read; NULL when it was
+    db.execute("UPDATE pages SET codec = 'zlib'")
+    db.execute("CREATE INDEX idx_pages_extract_error ON pages(extract_error) WHERE extract_error IS NOT NULL")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("initial schema", initial_schema),
     ("urls and aliases", urls_and_aliases),
     ("month and query indexes", month_and_query_indexes),
     ("crawl exit code, duration and log tail", crawl_results),
+    ("page dictionaries and unreadable pages", page_dictionaries),
 ]
 
 

@@ -117,7 +117,26 @@ _PAGES = {
         "headers": "JSON object of the response headers",
         "size": "Size of the raw body in bytes (before compression)",
         "sha256": "SHA-256 (hex) of the raw body",
-        "body": "The raw body, zlib-compressed (Python: zlib.decompress)",
+        "body": "The raw body, compressed as codec says (provnews: Archive.page_body; see storage/pages.py)",
+        "codec": "zstd (against the dictionary page_dictionaries.id = dictionary) or zlib (alone)",
+        "dictionary": "The zstd dictionary the body was compressed with (page_dictionaries.id)",
+        "extract_error": "Why the page could not be read as an article (e.g. the time limit); empty when it was",
+    },
+}
+
+_PAGE_DICTIONARIES = {
+    "description": "Per-site zstd dictionaries: the raw bytes of one page of the site, which later pages "
+    "of the same template are compressed against.",
+    "sort_desc": "created",
+    "facets": ["site"],
+    "units": {"size": "byte"},
+    "columns": {
+        "id": "The dictionary's number",
+        "site": "The site (sites.id)",
+        "created": f"When it was made; {UTC_TIME}",
+        "size": "Size of the dictionary in bytes",
+        "sha256": "SHA-256 (hex) of the dictionary",
+        "data": "The dictionary's raw content, zlib-compressed (zlib.decompress)",
     },
 }
 
@@ -187,6 +206,7 @@ TABLES: dict[str, dict[str, Any]] = {
     "article_versions": _ARTICLE_VERSIONS,
     "crawls": _CRAWLS,
     "pages": _PAGES,
+    "page_dictionaries": _PAGE_DICTIONARIES,
     "urls": _URLS,
     "article_aliases": _ARTICLE_ALIASES,
     MIGRATIONS_TABLE: _MIGRATIONS,

@@ -26,6 +26,7 @@ the sites, :class:`FixtureWeb` serves them with :class:`~scheduler.mirror.Mirror
 from __future__ import annotations
 
 import base64
+import bisect
 import calendar
 import copy
 import functools
@@ -126,14 +127,31 @@ def vietnam_today() -> date:
     return datetime.now(VN).date()
 
 
-def fixture_sites(today: date) -> list[FixtureSite]:
-    """The four sites, their articles dated relative to ``today`` (deterministic for a given day)."""
+def fixture_sites(today: date, count: int | None = None, sites: int = 4) -> list[FixtureSite]:
+    """The four sites, their articles dated relative to ``today`` (deterministic for a given day).
+
+    For benchmarks: ``count`` sets every site's number of day-1 articles (default: its
+    ``count`` in sites.toml; at least 6). The corpus holds a few hundred distinct titles
+    and paragraphs, so with ``count`` given a title already taken comes back as
+    ``… (đợt 2)`` and two articles may share a paragraph (never a title, slug or URL).
+    ``sites`` other than 4 cycles over the layouts, the second round named ``agency-2``,
+    ``newspaper-2``, … and written with random seeds of their own (``sites=5`` adds a
+    second agency portal).
+    """
+    if count is not None and count < 6:
+        raise ValueError(f"count must be at least 6 (recent, edited and deleted articles), not {count}")
     corpus, configs, used = _corpus(), _configs(), set[str]()
-    sites = []
-    for layout_class in (_Agency, _Newspaper, _SharePoint, _WordPress):
-        layout = layout_class(configs[layout_class.id])
-        sites.append(layout.fixture_site(_make_states(layout_class.id, layout.cfg, corpus, today, used), today))
-    return sites
+    layouts = (_Agency, _Newspaper, _SharePoint, _WordPress)
+    made = []
+    for index in range(sites):
+        layout_class = layouts[index % len(layouts)]
+        rounds = index // len(layouts)
+        site_id = layout_class.id if rounds == 0 else f"{layout_class.id}-{rounds + 1}"
+        cfg = configs[layout_class.id] if count is None else {**configs[layout_class.id], "count": count}
+        layout = layout_class(cfg, site_id)
+        states = _make_states(site_id, layout.cfg, corpus, today, used, unlimited=count is not None)
+        made.append(layout.fixture_site(states, today))
+    return made
 
 
 class FixtureWeb:
@@ -271,13 +289,17 @@ def _words(sentences: Sequence[str]) -> int:
 class _Writer:
     """Writes articles from the corpus: one story of a topic, its sentences with slots filled."""
 
-    def __init__(self, corpus: dict[str, Any], cfg: dict[str, Any], rng: random.Random, used: set[str]) -> None:
+    def __init__(
+        self, corpus: dict[str, Any], cfg: dict[str, Any], rng: random.Random, used: set[str], unlimited: bool
+    ) -> None:
         self.rng = rng
         self.corpus = corpus
         self.topics = {topic["key"]: topic for topic in corpus["topics"]}
         self.pools: dict[str, list[str]] = {**corpus["pools"], **cfg.get("pools", {})}
         self.huyen: str | None = cfg.get("huyen")
         self.used = used  # paragraphs already written, on any site: no two articles share one
+        # any number of articles: a title already taken gets " (đợt N)", and paragraphs may repeat
+        self.unlimited = unlimited
 
     def slots(self, topic: dict[str, Any], when: datetime) -> dict[str, str]:
         """The slots fixed for one article: places, people, its date."""
@@ -331,7 +353,7 @@ class _Writer:
         return f"{value:,}".replace(",", ".") if kind == "int" else f"{value // 10},{value % 10}"
 
     def article(self, topic_key: str, when: datetime, taken: set[str]) -> tuple[str, tuple[str, ...], str, str, dict]:
-        """(title, paragraphs, summary, caption, slots) of a new article with a title not in ``taken``."""
+        """(title, paragraphs, summary, caption, slots) of a new article whose title's slug is not in ``taken``."""
         topic = self.topics[topic_key]
         for _ in range(100):
             slots = self.slots(topic, when)
@@ -340,9 +362,13 @@ class _Writer:
             title = self.fill(story["title"], slots, drawn)
             lead = self.fill(story["lead"], slots, drawn)
             paragraphs = self._paragraphs(topic, lead, slots)
-            if title in taken or paragraphs is None or self.used.intersection(paragraphs):
+            slug = _slugify(title)
+            if self.unlimited and paragraphs is not None:
+                if slug in taken:
+                    title, slug = _next_round(title, taken)
+            elif slug in taken or paragraphs is None or self.used.intersection(paragraphs):
                 continue
-            taken.add(title)
+            taken.add(slug)
             self.used.update(paragraphs)
             caption = self.fill(self.rng.choice(topic["captions"]), slots, drawn)
             summary = lead.split(". ")[0].rstrip(".") + "."
@@ -370,6 +396,16 @@ class _Writer:
         return None
 
 
+def _next_round(title: str, taken: set[str]) -> tuple[str, str]:
+    """``title (đợt N)`` and its slug, for the first N from 2 whose slug is not taken."""
+    for number in range(2, 1_000_000):
+        numbered = f"{title} (đợt {number})"
+        slug = _slugify(numbered)
+        if slug not in taken:
+            return numbered, slug
+    raise RuntimeError(f"no free round left for {title!r}")
+
+
 def _slugify(text: str) -> str:
     ascii_text = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
     ascii_text = "".join(c for c in ascii_text if not unicodedata.combining(c)).lower()
@@ -394,9 +430,11 @@ def _timeline(today: date, count: int, rng: random.Random) -> list[datetime]:
     return sorted(older) + recent
 
 
-def _make_states(site_id: str, cfg: dict[str, Any], corpus: dict[str, Any], today: date, used: set[str]) -> _States:
+def _make_states(
+    site_id: str, cfg: dict[str, Any], corpus: dict[str, Any], today: date, used: set[str], unlimited: bool = False
+) -> _States:
     rng = random.Random(f"provnews-fixtureweb-{site_id}")
-    writer = _Writer(corpus, cfg, rng, used)
+    writer = _Writer(corpus, cfg, rng, used, unlimited)
     times = _timeline(today, cfg["count"], rng)
     new_times = [_at(today, 1, 15, 30), _at(today, 1, 17, 45), _at(today, 1, 20, 10), _at(today, 1, 21, 30)]
     categories = cfg.get("categories") or [{"topics": cfg["topics"]}]
@@ -479,9 +517,36 @@ def _chunks(items: Sequence[Story], size: int) -> list[Sequence[Story]]:
 
 def _nearest(story: Story, stories: Sequence[Story], count: int, same_category: bool = True) -> list[Story]:
     """The ``count`` other stories nearest in date (of the same category), newest first."""
-    others = [s for s in stories if s.id != story.id and (not same_category or s.category == story.category)]
+
+    def wanted(other: Story) -> bool:
+        return other.id != story.id and (not same_category or other.category == story.category)
+
+    at = bisect.bisect_left(stories, _newest_first(story), key=_newest_first)
+    if at < len(stories) and stories[at] is story:  # newest first, as sites hold them: only the neighbours
+        others = [*_walk(stories, at, -1, count, wanted), *_walk(stories, at, 1, count, wanted)]
+    else:
+        others = [s for s in stories if wanted(s)]
     others.sort(key=lambda s: (abs((s.published - story.published).total_seconds()), -s.id))
     return sorted(others[:count], key=lambda s: (s.published, s.id), reverse=True)
+
+
+def _newest_first(story: Story) -> tuple[float, int]:
+    return -story.published.timestamp(), -story.id
+
+
+def _walk(stories: Sequence[Story], at: int, step: int, count: int, wanted: Callable[[Story], bool]) -> list[Story]:
+    """The first ``count`` wanted stories from ``at`` on in one direction, and any more published at the
+    same moment as the last of them (ties are broken by id, so they are candidates too)."""
+    found: list[Story] = []
+    index = at + step
+    while 0 <= index < len(stories):
+        other = stories[index]
+        if wanted(other):
+            if len(found) >= count and other.published != found[-1].published:
+                break
+            found.append(other)
+        index += step
+    return found
 
 
 def _tags(stories: Sequence[Story]) -> dict[str, tuple[str, list[Story]]]:
@@ -507,8 +572,9 @@ class _Layout:
     feeds: tuple[str, ...] = ()
     stable_old_pages = True
 
-    def __init__(self, cfg: dict[str, Any]) -> None:
+    def __init__(self, cfg: dict[str, Any], site_id: str = "") -> None:
         self.cfg = cfg
+        self.site_id = site_id or self.id  # the seed id; ``id`` names the layout (its templates)
         self.env = _environment(self.id)
 
     def path(self, story: Story) -> str:
@@ -532,7 +598,7 @@ class _Layout:
     def fixture_site(self, states: _States, today: date) -> FixtureSite:
         day1, day2 = states.days
         return FixtureSite(
-            id=self.id,
+            id=self.site_id,
             name=self.cfg["name"],
             today=today,
             home_path=self.home_path,
@@ -588,8 +654,8 @@ class _Agency(_Layout):
     id = "agency"
     disallowed = ("/tim-kiem",)
 
-    def __init__(self, cfg: dict[str, Any]) -> None:
-        super().__init__(cfg)
+    def __init__(self, cfg: dict[str, Any], site_id: str = "") -> None:
+        super().__init__(cfg, site_id)
         self.data = load_site(MIRROR_DIR)
         self.site = self.data["site"]
 

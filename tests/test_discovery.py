@@ -149,3 +149,20 @@ def test_frontier_remembers_listings_and_other_pages() -> None:
     f.page_seen("http://h.vn/lien-he.html", 200, ["http://h.vn/tin"])
     kinds = {u.url: (u.kind, u.article_links) for u in f.remembered()}
     assert kinds == {"http://h.vn/tin": ("listing", 2), "http://h.vn/lien-he.html": ("other", 0)}
+
+
+def test_links_first_followed_from_articles_are_still_news_to_a_listing() -> None:
+    f = frontier()
+    assert f.follow(
+        "http://h.vn/a-7.html",
+        "Bài liên quan",
+        "http://h.vn/a-1.html",
+        from_start=False,
+        new_streak=0,
+        from_article=True,
+    )
+    assert f.follow("http://h.vn/lien-he.html", "Liên hệ", "http://h.vn/", from_start=True, new_streak=0)
+    # a listing page linking to them: the related-news link is news, the menu link is not
+    assert f.unseen(["http://h.vn/a-7.html", "http://h.vn/lien-he.html"]) == 1
+    assert f.is_pagination("http://h.vn/tin?page=9", "9", "http://h.vn/tin?page=8")
+    assert not f.is_pagination("http://h.vn/a-7.html", "Bài", "http://h.vn/tin")

@@ -57,7 +57,19 @@ def assert_consistent(db: Path, site: FaultSite) -> int:
     return len(rows)
 
 
-def start(site_id: str, seeds: Path, db: Path, overrides: dict[str, str]) -> subprocess.Popen[bytes]:
+def group_empty(pgid: int, within: float = 10.0) -> bool:
+    """True once no process of the group is left (the crawl's extraction workers included)."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def start(site_id: str | list[str], seeds: Path, db: Path, overrides: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         child_command(site_id, seeds, db, overrides),
         stdout=subprocess.PIPE,
@@ -119,9 +131,35 @@ def test_sigterm_stops_a_crawl_within_30_s_with_no_partial_rows(tmp_path: Path) 
         figure("seconds to stop on SIGTERM", round(seconds, 1))
         saved = assert_consistent(db, site)
         assert 0 < saved < 40
+    assert group_empty(child.pid)  # its extraction workers ended with it
     with Archive(db) as archive:
         (outcome, errors) = archive.db.execute("select outcome, errors from crawls").fetchone()
     assert (outcome, child.returncode) == ("interrupted", 143), errors
+
+
+def test_sigterm_stops_every_site_of_a_crawl_process(tmp_path: Path) -> None:
+    db = tmp_path / "archive.db"
+    with FaultSite("127.0.0.1", links=tuple(range(1, 41))) as one, FaultSite("127.0.0.1", links=(1, 2, 3)) as two:
+        one.delay = two.delay = 0.4
+        write_seed(tmp_path / "seeds", one.url, "one")
+        seeds = write_seed(tmp_path / "seeds", two.url, "two")
+        child = start(["one", "two"], seeds, db, FAST)
+        assert child.stdout is not None
+        for line in child.stdout:
+            if json.loads(line).get("outcome") == "new":
+                break
+        os.killpg(child.pid, signal.SIGTERM)
+        child.wait(timeout=40)
+        child.stdout.close()
+    assert group_empty(child.pid)
+    with Archive(db) as archive:
+        assert archive.integrity_check() == []
+        outcomes = archive.db.execute("select site, outcome from crawls order by site").fetchall()
+    assert child.returncode == 143
+    assert outcomes == [("one", "interrupted"), ("two", "interrupted")] or outcomes == [
+        ("one", "interrupted"),
+        ("two", "ok"),  # the small site may have finished before the signal
+    ]
 
 
 LOCKER = """

@@ -193,16 +193,18 @@ class CrawlWatch:
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
     def crawling(self) -> list[str]:
-        """The site of each `python -m crawler.process SITE --seeds <this folder>` running now."""
-        sites = []
+        """The site of each `python -m crawler.process SITE --seeds <this folder>` running now
+        (a child it is forking, e.g. an extraction worker not yet exec'd, is not another crawl)."""
+        found: dict[int, tuple[int, str]] = {}
         for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
             try:
                 args = cmdline.read_bytes().split(b"\0")
-            except OSError:
+                parent = int((cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
                 continue
             if b"crawler.process" in args and self.seeds in args:
-                sites.append(args[args.index(b"crawler.process") + 1].decode())
-        return sites
+                found[int(cmdline.parent.name)] = (parent, args[args.index(b"crawler.process") + 1].decode())
+        return [site for parent, site in found.values() if parent not in found]
 
     def _sample(self) -> None:
         while not self._stop.wait(0.05):

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
@@ -19,17 +20,19 @@ from lxml import etree
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
-from scrapy.linkextractors import LinkExtractor
 from scrapy.utils.gz import gunzip
 
-from crawler.extraction import extract_article
 from crawler.frontier import Frontier
-from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage
+from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage, PageUnread
 from crawler.recheck import conditional_headers
 from crawler.seeds import Seed, load_seed
 from crawler.urls import normalize_url, same_site
+from crawler.workers import ExtractionFailed, ExtractionPool, shared_pool, worker_count
 from storage.archive import Archive
 from storage.records import FetchedPage, KnownArticle
+
+if TYPE_CHECKING:
+    from crawler.pages import PageRead
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +43,6 @@ SEED_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": "autothrottle",
     "CLOSESPIDER_PAGECOUNT": "max_pages",
 }
-FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml", "text/xml")
 XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 GONE_STATUSES = (404, 410)
@@ -52,7 +54,7 @@ class SiteSpider(scrapy.Spider):
     name = "site"
     seed: Seed
     frontier: Frontier
-    links: LinkExtractor
+    pool: ExtractionPool
     allowed_domains: list[str]
     pending_aliases: dict[str, set[str]]
     start_pages_read: int = 0
@@ -72,7 +74,12 @@ class SiteSpider(scrapy.Spider):
         spider.frontier = Frontier(
             spider.seed, state, datetime.now(UTC), stop_after=crawler.settings.getint("PROVNEWS_STOP_AFTER_KNOWN", 1)
         )
-        spider.links = LinkExtractor(unique=True)
+        settings = crawler.settings
+        spider.pool = shared_pool(
+            worker_count(settings.get("PROVNEWS_EXTRACT_WORKERS")),
+            settings.getfloat("PROVNEWS_EXTRACT_TIMEOUT"),
+            settings.getint("PROVNEWS_EXTRACT_WORKER_MAX_RSS_MB"),
+        )
         spider.pending_aliases = {}
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         logger.info("%s: %d articles already archived", spider.seed.id, len(state.articles))
@@ -152,16 +159,22 @@ class SiteSpider(scrapy.Spider):
 
     # -- pages ------------------------------------------------------------------
 
-    def parse(self, response: Response, **kwargs: Any) -> Iterator[Any]:
+    async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
         if response.meta.get("start"):
             self.start_pages_read += 1
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
             return
-        yield from self.feed_requests(response)
-        items = list(self.article_items(response))
-        yield from items
-        links = [(normalize_url(link.url), link.text) for link in self.links.extract_links(response)]
-        links = [(url, text) for url, text in links if same_site(url, self.seed.hosts)]
+        read = await self.read_page(response)
+        if isinstance(read, PageUnread):
+            yield read
+            return
+        for url in read.feeds:
+            if url not in self.frontier.requested and same_site(url, self.seed.hosts):
+                yield self.xml_request(url)
+        items = list(self.article_items(response, read))
+        for item in items:
+            yield item
+        links = [(url, text) for url, text in read.links if same_site(url, self.seed.hosts)]
         source = normalize_url(response.url)
         streak = None
         if not items:
@@ -169,24 +182,28 @@ class SiteSpider(scrapy.Spider):
             unseen = self.frontier.unseen([url for url, _ in links])
             streak = 0 if unseen else response.meta.get("streak", 0) + 1
         hops = response.meta.get("hops", 0)
+        start, article = bool(response.meta.get("start")), bool(items)
         for url, text in links:
-            if hops >= self.seed.max_depth and not self.frontier.is_article(url):
+            # the next page of a listing is no deeper than the page before (the stop rule bounds it)
+            deeper = 0 if self.frontier.is_pagination(url, text, source) else 1
+            if hops + deeper > self.seed.max_depth and not self.frontier.is_article(url):
                 continue
-            if self.frontier.follow(url, text, source, from_start=bool(response.meta.get("start")), new_streak=streak):
-                meta = {"hops": hops + 1, "streak": streak or 0}
-                yield response.follow(url, callback=self.parse, meta=meta)
+            if self.frontier.follow(url, text, source, from_start=start, new_streak=streak, from_article=article):
+                meta = {"hops": hops + deeper, "streak": streak or 0}
+                yield scrapy.Request(url, callback=self.parse, meta=meta)
 
-    def feed_requests(self, response: TextResponse) -> Iterator[scrapy.Request]:
-        for link in response.xpath("//link[@rel='alternate'][@href]"):
-            if (link.attrib.get("type") or "").lower() in FEED_TYPES:
-                url = normalize_url(response.urljoin(link.attrib["href"]))
-                if url not in self.frontier.requested and same_site(url, self.seed.hosts):
-                    yield self.xml_request(url)
+    async def read_page(self, response: TextResponse) -> PageRead | PageUnread:
+        """The page read in the extraction pool, or, when it cannot be, its raw page to keep, marked."""
+        try:
+            return await self.pool.read(response.body, response.url, _content_type(response).decode("latin-1"))
+        except ExtractionFailed as error:
+            logger.warning("%s: %s: %s; the raw page is kept", self.seed.id, response.url, error)
+            return PageUnread(self.seed.id, _fetched_page(response), str(error))
 
-    def article_items(self, response: TextResponse, rechecked: bool = False) -> Iterator[Any]:
+    def article_items(self, response: TextResponse, read: PageRead, rechecked: bool = False) -> Iterator[Any]:
         """The article on this page (under its canonical URL) and the aliases found for it."""
         fetched = normalize_url(response.url)
-        canonical = self.canonical_url(response)
+        canonical = next((url for url in read.canonicals if same_site(url, self.seed.hosts)), fetched)
         if canonical != fetched and not rechecked:
             self.frontier.add_article(fetched)
             if self.frontier.is_article(canonical) or canonical in self.frontier.requested:
@@ -196,13 +213,13 @@ class SiteSpider(scrapy.Spider):
             self.frontier.requested.add(canonical)
             yield scrapy.Request(canonical, callback=self.parse, meta={"hops": response.meta.get("hops", 1)})
             return
-        article = extract_article(response.body, canonical, _content_type(response).decode("latin-1"))
-        if article is None:
+        reading = read.reading
+        if reading.article is None or reading.reason:
+            logger.debug("%s: not an article: %s", response.url, reading.reason)
             return
         self.frontier.add_article(canonical, fetched)
-        headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
-        page = FetchedPage(response.url, response.status, response.body, headers, _now())
-        yield ArticlePage(self.seed.id, page, article, rechecked=rechecked)
+        article = replace(reading.article, url=canonical)
+        yield ArticlePage(self.seed.id, _fetched_page(response), article, rechecked=rechecked)
         for alias in sorted(self.pending_aliases.pop(canonical, ())):
             yield AliasFound(self.seed.id, alias, canonical)
 
@@ -212,18 +229,6 @@ class SiteSpider(scrapy.Spider):
         else:
             self.pending_aliases.setdefault(canonical, set()).add(url)
 
-    def canonical_url(self, response: TextResponse) -> str:
-        """``rel=canonical`` or ``og:url`` when on the same site, else the normalised URL."""
-        for href in (
-            response.xpath("//link[@rel='canonical']/@href").get(),
-            response.xpath("//meta[@property='og:url']/@content").get(),
-        ):
-            if href:
-                url = normalize_url(response.urljoin(href.strip()))
-                if same_site(url, self.seed.hosts):
-                    return url
-        return normalize_url(response.url)
-
     # -- rechecks ---------------------------------------------------------------
 
     def recheck_request(self, article: KnownArticle) -> scrapy.Request:
@@ -231,18 +236,20 @@ class SiteSpider(scrapy.Spider):
         headers = conditional_headers(article)
         return scrapy.Request(article.url, callback=self.parse_recheck, headers=headers, meta=meta, dont_filter=True)
 
-    def parse_recheck(self, response: Response) -> Iterator[Any]:
+    async def parse_recheck(self, response: Response) -> AsyncIterator[Any]:
         url = response.meta["recheck"]
         if response.status == 304:
             yield ArticleNotModified(self.seed.id, url)
         elif response.status in GONE_STATUSES:
             yield ArticleGone(self.seed.id, url, response.status)
         elif isinstance(response, TextResponse):
-            items = list(self.article_items(response, rechecked=True))
+            read = await self.read_page(response)
+            items = [read] if isinstance(read, PageUnread) else list(self.article_items(response, read, True))
             if not items:
                 logger.warning("%s: %s no longer reads as an article; the archived version is kept", self.seed.id, url)
                 self.frontier.skipped["rechecks that no longer read as articles"] += 1
-            yield from items
+            for item in items:
+                yield item
 
     def closed(self, reason: str) -> None:
         """Remember what each non-article page was, for the next run."""
@@ -295,6 +302,11 @@ def _rfc822_to_iso(value: str | None) -> str | None:
         return parsedate_to_datetime(value).isoformat()
     except (TypeError, ValueError):
         return None
+
+
+def _fetched_page(response: Response) -> FetchedPage:
+    headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+    return FetchedPage(response.url, response.status, response.body, headers, _now())
 
 
 def _content_type(response: Response) -> bytes:

@@ -1,0 +1,86 @@
+"""One parse per page (crawler/pages.py): the links Scrapy's LinkExtractor finds, the
+canonical URL, the feeds and the article, all from one tree."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from fixtureweb import fixture_sites
+from scrapy.http import HtmlResponse
+from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+
+from crawler.extraction import extract_article
+from crawler.pages import IGNORED_EXTENSIONS as OURS
+from crawler.pages import read_html_page
+from crawler.urls import normalize_url
+
+BASE = "http://127.0.0.1:8000"
+
+
+def fixture_pages() -> Iterator[tuple[str, str, bytes, str]]:
+    """Every HTML page of the four fixture sites on day 1: (site, url, body, content type)."""
+    for site in fixture_sites(date(2026, 11, 28)):
+        pages, _ = site.render(1)(BASE)
+        for path, page in sorted(pages.items()):
+            if "html" in page.content_type:
+                yield site.id, BASE + path, page.body, page.content_type
+
+
+PAGES = list(fixture_pages())
+
+
+def test_the_ignored_extensions_are_scrapys() -> None:
+    assert set(IGNORED_EXTENSIONS) == OURS
+
+
+def test_there_are_pages_of_every_kind_to_compare() -> None:
+    assert len(PAGES) > 150 and {site for site, *_ in PAGES} == {"agency", "newspaper", "sharepoint", "wordpress"}
+
+
+@pytest.mark.parametrize("site", ["agency", "newspaper", "sharepoint", "wordpress"])
+def test_links_are_the_ones_scrapys_link_extractor_finds(site: str) -> None:
+    extractor = LinkExtractor(unique=True)
+    compared = 0
+    for _, url, body, content_type in (page for page in PAGES if page[0] == site):
+        response = HtmlResponse(url, body=body, headers={"Content-Type": content_type})
+        theirs = []
+        for link in extractor.extract_links(response):
+            normalized = normalize_url(link.url)
+            if normalized not in theirs:
+                theirs.append(normalized)
+        ours = [link for link, _ in read_html_page(body, url, content_type).links]
+        assert ours == theirs, url
+        compared += len(ours)
+    assert compared > 100
+
+
+def test_link_texts_canonical_and_feeds_come_from_the_same_parse() -> None:
+    body = (
+        '<html><head><base href="http://127.0.0.1:8000/tin/">'
+        '<link rel="canonical" href="/bai-1.html?utm_source=x">'
+        '<meta property="og:url" content="http://127.0.0.1:8000/og.html">'
+        '<link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+        '<link rel="alternate" type="text/html" hreflang="en" href="/en/">'
+        "</head><body><a href=' bai-2.html#top '>Bài <b>hai</b></a><a href='x.pdf'>PDF</a>"
+        "<a href='mailto:a@b.vn'>thư</a><a href='javascript:void(0)'>js</a>"
+        "<map><area href='/vung.html'></map><a href='bai-2.html'>again</a></body></html>"
+    ).encode()
+    read = read_html_page(body, f"{BASE}/tin/trang.html", "text/html; charset=utf-8")
+    assert read.links == ((f"{BASE}/tin/bai-2.html", "Bài hai"), (f"{BASE}/vung.html", ""))
+    assert read.canonicals == (f"{BASE}/bai-1.html", f"{BASE}/og.html")
+    assert read.feeds == (f"{BASE}/rss.xml",)
+
+
+def test_the_article_is_the_one_extract_article_reads() -> None:
+    articles = [(url, body, ctype) for site, url, body, ctype in PAGES if site == "newspaper"][:40]
+    for url, body, content_type in articles:
+        expected = extract_article(body, url, content_type)
+        reading = read_html_page(body, url, content_type).reading
+        assert (reading.article if reading.reason is None else None) == expected, url
+
+
+def test_bytes_that_are_not_html_read_as_nothing() -> None:
+    read = read_html_page(b"", f"{BASE}/empty.html", "text/html")
+    assert read.links == () and read.reading.article is None and read.reading.reason
