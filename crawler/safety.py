@@ -66,6 +66,11 @@ EXCEPTION_CATEGORIES = {
     "CancelledError": "too_large",
     "SSLError": "tls",
     "Error": "tls",  # OpenSSL.SSL.Error
+    "TLSError": "tls",  # crawler.errors.TLSError and its kinds, named by crawler.tls.TLSErrorMiddleware
+    "UntrustedCertificate": "tls",
+    "ExpiredCertificate": "tls",
+    "WrongHostCertificate": "tls",
+    "LegacyTLSRefused": "tls",
 }
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address

@@ -8,6 +8,8 @@ A seed needs only ``name`` and ``start_urls``; everything else has a polite defa
     schedule = "0 */6 * * *"        # cron, or: every = "6h"
     download_delay = 3.0            # seconds between requests to a host
     allowed_hosts = ["baolangson.vn"]
+    ca_file = "certs/site-ca.pem"   # a CA to trust for this site, besides the system's
+    insecure_tls = false            # true: this site's bad certificates and old TLS accepted
 
 An unknown key or a bad value raises :class:`~crawler.errors.SeedError` naming the
 file, the key and the fix.
@@ -56,6 +58,8 @@ class Seed:
     listing_pattern: str | None = None
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
+    ca_file: str | None = None
+    insecure_tls: bool = False
 
     @property
     def home_url(self) -> str:
@@ -124,6 +128,8 @@ def parse_seed(site_id: str, data: dict[str, Any], path: Path | None = None) -> 
         values[key] = VALIDATORS[key](where, key, raw)
     if values.get("schedule") and values.get("every"):
         raise SeedError(f"{where}: schedule: set either 'schedule' (cron) or 'every', not both")
+    if "ca_file" in values:
+        values["ca_file"] = _ca_file_path(where, values["ca_file"], path)
     return Seed(id=site_id, path=path, **values)
 
 
@@ -191,6 +197,23 @@ def _cron(where: str, key: str, raw: Any) -> str:
     raise _fail(where, key, raw, "a cron expression, e.g. '0 6 * * *'")
 
 
+def _ca_file_path(where: str, raw: str, seed_path: Path | None) -> str:
+    """``ca_file`` as an absolute path (relative to the seed's folder), once it is seen to hold a certificate."""
+    file = Path(raw).expanduser()
+    if not file.is_absolute() and seed_path is not None:
+        file = seed_path.parent / file
+    try:
+        pem = file.read_bytes()
+    except OSError as exc:
+        raise SeedError(
+            f"{where}: ca_file: cannot read {file} ({exc.strerror}); give the path of the CA's PEM file,"
+            " relative to the seed's folder"
+        ) from exc
+    if b"-----BEGIN CERTIFICATE-----" not in pem:
+        raise SeedError(f"{where}: ca_file: {file} holds no PEM certificate ('-----BEGIN CERTIFICATE-----')")
+    return str(file.resolve())
+
+
 def _regex(where: str, key: str, raw: Any) -> str:
     try:
         re.compile(raw)
@@ -218,4 +241,6 @@ VALIDATORS: dict[str, Callable[[str, str, Any], Any]] = {
     "listing_pattern": _regex,
     "feeds": _urls,
     "sitemaps": _urls,
+    "ca_file": _text,
+    "insecure_tls": _bool,
 }

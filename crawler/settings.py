@@ -48,7 +48,13 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.safety.CountedCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.safety.CountedRedirectMiddleware": 600,
+    "crawler.tls.TLSErrorMiddleware": 950,
 }
+# Certificates are verified (chain and host, TLS 1.2+) unless a seed sets insecure_tls: see crawler/tls.py.
+# Scrapy 2.19 calls this setting deprecated and warns once per crawl; it is still the one way to choose the
+# context factory, and DOWNLOAD_VERIFY_CERTIFICATES keeps Scrapy's own verification on should it ever be ignored.
+DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tls.SitePolicy"
+DOWNLOAD_VERIFY_CERTIFICATES = True
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Pages are read (parsed, links, extraction) in worker processes, under a hard time limit:
 # "auto" is one worker per core, 0 reads them in the crawl's own process (no time limit).

@@ -1,7 +1,8 @@
 """Network and content faults (RELIABILITY.md N1–N5, N7, C1, C2, C6): one fault site, every fault
 at an article URL beside good articles. Each fault is bounded (DOWNLOAD_TIMEOUT 3 s here,
 30 s by default), nothing partial or bad is stored, every failure is categorised in the
-crawl's ``crawls.errors``, and the good articles are all archived.
+crawl's ``crawls.errors``, and the good articles are all archived. A site whose host does not
+resolve (N4) gets its names from a hosts table (tests/fakedns.py), never from the network.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
+from crawl_faults import TESTS_DIR
+from fakedns import hosts_overrides
 from faultserver import (
+    FAST,
     MIB,
     FaultSite,
     article,
@@ -31,7 +35,10 @@ from faultserver import (
     reply,
     stall,
     text,
+    write_seed,
 )
+
+from scheduler.runner import run_crawl
 
 pytestmark = pytest.mark.slow
 
@@ -126,3 +133,38 @@ def test_robots_404_allows_and_5xx_or_timeout_disallows(tmp_path: Path, robots: 
         paths = site.paths()
     assert ("/bai-1.html" in paths) == fetched
     assert ("/" in paths) == fetched
+
+
+def test_a_host_that_does_not_resolve_fails_as_dns_quickly_and_other_sites_are_unaffected(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTHONPATH", str(TESTS_DIR))  # the crawl process loads fakedns.HostsResolver
+    lookups = tmp_path / "lookups.log"
+    overrides = {**FAST, **hosts_overrides({"tin-tuc.provnews.test": "127.0.0.1"}, lookups)}
+    db, seeds = tmp_path / "archive.db", tmp_path / "seeds"
+    with FaultSite("127.0.0.1", links=GOOD) as site:
+        port = site.server_address[1]
+        write_seed(seeds, f"http://khong-ton-tai.provnews.invalid:{port}", site_id="unresolvable")
+        write_seed(seeds, f"http://tin-tuc.provnews.test:{port}", site_id="resolvable")
+        started = time.monotonic()
+        failed = run_crawl("unresolvable", seeds=seeds, db=db, overrides=overrides, timeout=120)
+        seconds = time.monotonic() - started
+        fine = run_crawl("resolvable", seeds=seeds, db=db, overrides=overrides, timeout=120)
+        paths = site.paths()
+    assert failed.outcome == "failed" and seconds < 30, (failed.outcome, seconds)
+    conn = sqlite3.connect(db)
+    try:
+        rows = dict(conn.execute("select site, errors from crawls"))
+        urls = [u for (u,) in conn.execute("select url from articles where site = 'resolvable' order by url")]
+        (lost,) = conn.execute("select count(*) from articles where site = 'unresolvable'").fetchone()
+    finally:
+        conn.close()
+    errors = json.loads(rows["unresolvable"])
+    assert any(e.startswith("failure dns: CannotResolveHostError") for e in errors), errors
+    assert "no start page could be read" in errors and lost == 0
+    # The other site, crawled next into the same archive by name, is untouched by it.
+    assert fine.ok, fine.log_tail
+    assert json.loads(rows["resolvable"]) == []
+    assert urls == [f"http://tin-tuc.provnews.test:{port}/bai-{n}.html" for n in GOOD]
+    assert paths.count("/") == 1  # the unresolvable site never reached the server
+    assert not lookups.exists(), lookups.read_text()  # nothing asked the system resolver

@@ -1,6 +1,6 @@
 """Nobody let in: scope and SSRF on every hop, quoted search, escaped display, no paths from URLs.
 
-RELIABILITY.md §2 rows S1–S5. Sites are served on 127.0.0.1 (a canary on 127.0.0.2); the
+RELIABILITY.md §2 rows S1–S6. Sites are served on 127.0.0.1 (a canary on 127.0.0.2); the
 SSRF checks run with a patched resolver and a patched ``connect``, so no packet leaves for
 10.x, 169.254.x or any public address.
 """
@@ -8,6 +8,7 @@ SSRF checks run with a patched resolver and a patched ``connect``, so no packet 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -376,3 +377,77 @@ def test_crafted_urls_write_nothing_outside_the_archive(tmp_path: Path) -> None:
     written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*"))
     assert [w for w in written if not w.startswith(("archive.db", "seeds"))] == []
     assert sorted(p.name for p in Path.cwd().iterdir()) == project
+
+
+# -- S6: secrets and leaks ------------------------------------------------------------------
+
+SECRET_PATTERNS = {  # written so that this file does not match itself
+    "private key": re.compile("-----BEGIN " + r"(?:[A-Z0-9]+ )*PRIVATE KEY-----"),
+    "AWS access key": re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    "GitHub token": re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
+    "Slack token": re.compile(r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
+    "Google API key": re.compile(r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    "password in a URL": re.compile(r"\b[a-z][a-z0-9+.-]*://[^/\s:@'\"<>]+:[^/\s@'\"<>]+@[\w.-]+"),
+    "secret assigned": re.compile(
+        r"(?i)\b(?:password|passwd|secret|api_?key|access_?token|auth_?token)\s*[=:]\s*['\"][^'\"\s]{6,}['\"]"
+    ),
+    "credentials in a header": re.compile(r"(?i)\bauthorization\s*[:=]\s*['\"]?(?:bearer|basic)\s+[\w.~+/=-]{8,}"),
+}
+
+
+def tracked_files() -> list[Path]:
+    """The files git tracks (what a clone gets), else every file of the project but .git and .venv."""
+    project = TESTS.parent
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "-z"], cwd=project, capture_output=True, check=True, timeout=30
+        ).stdout.decode("utf-8", "replace")
+        return [project / name for name in listed.split("\0") if name]
+    except (OSError, subprocess.SubprocessError):
+        skipped = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+        return [p for p in project.rglob("*") if p.is_file() and not skipped & set(p.parts)]
+
+
+def test_no_credentials_in_the_repository() -> None:
+    files = tracked_files()
+    assert len(files) > 50
+    found = []
+    for file in files:
+        if not file.is_file() or file.stat().st_size > 5_000_000:
+            continue
+        text = file.read_bytes().decode("utf-8", "replace")
+        for kind, pattern in SECRET_PATTERNS.items():
+            found += [f"{file.relative_to(TESTS.parent)}: {kind}: {m.group(0)[:40]}" for m in pattern.finditer(text)]
+    assert found == []
+
+
+def test_no_cookie_or_credentials_are_ever_sent_to_a_site(tmp_path: Path) -> None:
+    """The site sets a session cookie on every answer; no request carries it back, nor any
+    Authorization header; the User-Agent is the honest one. No JOBDIR (pickled requests) either."""
+    from faultserver import article_html, html, text
+
+    from crawler import settings as project_settings
+
+    seen: list[tuple[str, dict[str, str]]] = []
+
+    def echo(fault: Any) -> Any:
+        def send(handler: Any) -> None:
+            seen.append((handler.path, {k.lower(): v for k, v in handler.headers.items()}))
+            fault(handler)
+
+        return send
+
+    cookie = {"Set-Cookie": "ASP.NET_SessionId=s3ss10nf0rtest; path=/; HttpOnly"}
+    home = b'<html><body><a href="/bai-1.html">Bai 1</a> <a href="/bai-2.html">Bai 2</a></body></html>'
+    with FaultSite("127.0.0.1", links=(1, 2)) as site:
+        site.robots = echo(text(200, b"User-agent: *\nAllow: /\n", **cookie))
+        site.faults["/"] = echo(html(200, home, **cookie))
+        for n in (1, 2):
+            site.faults[f"/bai-{n}.html"] = echo(html(200, article_html(n), **cookie))
+        report = crawl(site, tmp_path)
+    assert report.ok, report.log_tail
+    assert sorted(path for path, _ in seen) == ["/", "/bai-1.html", "/bai-2.html", "/robots.txt"]
+    for path, headers in seen:
+        assert not {"cookie", "authorization", "proxy-authorization"} & set(headers), (path, headers)
+        assert headers["user-agent"].startswith("provnews/"), headers
+    assert getattr(project_settings, "JOBDIR", None) is None

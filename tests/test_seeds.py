@@ -84,3 +84,29 @@ def test_project_seeds_are_valid() -> None:
     assert {"langson-mirror", "langson-dukcq", "langson-portal", "baolangson"} <= set(seeds)
     assert seeds["langson-mirror"].hosts == ("127.0.0.1",)
     assert not seeds["langson-mirror"].enabled
+
+
+def test_tls_keys_a_site_ca_beside_the_seed_and_the_per_site_opt_in(tmp_path: Path) -> None:
+    (tmp_path / "certs").mkdir()
+    (tmp_path / "certs" / "ca.pem").write_text("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+    seed = load_seed(
+        write(tmp_path, "x.toml", 'name = "X"\nstart_urls = ["https://a.vn/"]\nca_file = "certs/ca.pem"\n')
+    )
+    assert seed.ca_file == str((tmp_path / "certs" / "ca.pem").resolve())  # relative to the seed's folder
+    assert seed.insecure_tls is False  # certificates are verified unless the seed says otherwise
+    assert load_seed(write(tmp_path, "y.toml", 'name = "Y"\nstart_urls = ["https://a.vn/"]\ninsecure_tls = true\n'))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('ca_file = "certs/missing.pem"', "ca_file: cannot read"),
+        ('ca_file = "x.toml"', "holds no PEM certificate"),
+        ('insecure_tls = "yes"', "insecure_tls: 'yes' is not true or false"),
+        ("verify_tls = false", "unknown key 'verify_tls'"),
+    ],
+)
+def test_bad_tls_keys_are_named(tmp_path: Path, extra: str, message: str) -> None:
+    path = write(tmp_path, "x.toml", f'name = "X"\nstart_urls = ["https://a.vn/"]\n{extra}\n')
+    with pytest.raises(SeedError, match=message):
+        load_seed(path)
