@@ -25,6 +25,7 @@ from scrapy.settings import Settings
 
 from crawler import settings as default_settings
 from crawler.errors import CrawlerError
+from crawler.overrides import parse_overrides
 from crawler.seeds import load_seed
 from crawler.spiders.site import SiteSpider
 
@@ -40,17 +41,6 @@ class JsonEvents(logging.Handler):
         if event is not None:
             sys.stdout.write(json.dumps(event, ensure_ascii=False) + "\n")
             sys.stdout.flush()
-
-
-def parse_overrides(pairs: list[str]) -> dict[str, str]:
-    """``["DOWNLOAD_DELAY=0"]`` → ``{"DOWNLOAD_DELAY": "0"}``; raises ValueError on a bad pair."""
-    overrides: dict[str, str] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise ValueError(f"--set {pair!r}: expected NAME=VALUE, e.g. --set DOWNLOAD_DELAY=0")
-        overrides[name.strip()] = value.strip()
-    return overrides
 
 
 def build_settings(seeds: Path, db: Path, overrides: dict[str, str]) -> Settings:

@@ -20,7 +20,7 @@ from typing import Any, TextIO
 import click
 
 from crawler.errors import SeedError
-from crawler.process import parse_overrides
+from crawler.overrides import parse_overrides
 from crawler.seeds import Seed, load_seeds
 from scheduler.runner import CrawlReport, run_crawls
 from storage.archive import Archive
