@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.discovery import classify_link, is_calendar
+from crawler.discovery import LinkKind, classify_link, is_calendar
 from crawler.recheck import parse_time, recheck_due
 from crawler.seeds import Seed
 from crawler.urls import same_site
@@ -160,7 +160,9 @@ class Frontier:
     def unseen(self, links: list[str]) -> int:
         """How many links point at URLs never seen before: not archived before this run, not
         remembered, not requested in this run from a page that is not an article (links that
-        only articles led to so far, e.g. as related news, are still news to a listing)."""
+        only articles led to so far, e.g. as related news, are still news to a listing).
+        Traps and other pages of the listing are no news: a listing that grew by a page links
+        every one of its pages to that new last page."""
         fresh = [
             url
             for url in links
@@ -168,7 +170,7 @@ class Frontier:
             and url not in self.state.aliases
             and url not in self.state.urls
             and (url not in self.requested or url in self.from_articles)
-            and not classify_link(url).trap
+            and not _not_news(classify_link(url))
         ]
         if fresh:
             logger.debug("%d links never seen before, e.g. %s", len(fresh), fresh[:3])
@@ -225,6 +227,10 @@ class Frontier:
             remembered.append(KnownUrl(url, kind, now, status, count))
         remembered.extend(KnownUrl(url, kind, now, status) for url, (status, kind) in self.xml_kinds.items())
         return remembered
+
+
+def _not_news(kind: LinkKind) -> bool:
+    return bool(kind.trap) or kind.pagination
 
 
 def _is_next(text: str) -> bool:

@@ -166,3 +166,10 @@ def test_links_first_followed_from_articles_are_still_news_to_a_listing() -> Non
     assert f.unseen(["http://h.vn/a-7.html", "http://h.vn/lien-he.html"]) == 1
     assert f.is_pagination("http://h.vn/tin?page=9", "9", "http://h.vn/tin?page=8")
     assert not f.is_pagination("http://h.vn/a-7.html", "Bài", "http://h.vn/tin")
+
+
+def test_a_listing_that_grew_by_a_page_is_no_news() -> None:
+    f = frontier({"http://h.vn/tin?page=2": KnownUrl("http://h.vn/tin?page=2", "listing", NOW.isoformat(), 200, 10)})
+    # every page of a grown listing links to its new last page: that alone is not news
+    assert f.unseen(["http://h.vn/tin?page=2", "http://h.vn/tin?page=126"]) == 0
+    assert f.unseen(["http://h.vn/tin?page=126", "http://h.vn/bai-moi.html"]) == 1
