@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.discovery import LinkKind, classify_link, is_calendar
+from crawler.discovery import classify_link, is_calendar
 from crawler.recheck import parse_time, recheck_due
 from crawler.seeds import Seed
 from crawler.urls import same_site
@@ -42,6 +42,9 @@ def page_number(url: str) -> int:
             return int(value)
     match = PAGE_NUMBER.search(parts.path)
     return int(match.group(1)) if match else 1
+
+
+DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -157,12 +160,12 @@ class Frontier:
         fetched = parse_time(memory.last_fetched)
         return fetched is None or self.now - fetched >= OTHER_PAGE_REFETCH
 
-    def unseen(self, links: list[str]) -> int:
+    def unseen(self, links: list[str], source: str | None = None) -> int:
         """How many links point at URLs never seen before: not archived before this run, not
         remembered, not requested in this run from a page that is not an article (links that
         only articles led to so far, e.g. as related news, are still news to a listing).
-        Traps and other pages of the listing are no news: a listing that grew by a page links
-        every one of its pages to that new last page."""
+        Traps are no news, nor other pages of the listing ``source`` (the same URL but for its
+        numbers): a listing that grew by a page links every one of its pages to that new last page."""
         fresh = [
             url
             for url in links
@@ -170,7 +173,8 @@ class Frontier:
             and url not in self.state.aliases
             and url not in self.state.urls
             and (url not in self.requested or url in self.from_articles)
-            and not _not_news(classify_link(url))
+            and not classify_link(url).trap
+            and not (source and _same_listing(url, source))
         ]
         if fresh:
             logger.debug("%d links never seen before, e.g. %s", len(fresh), fresh[:3])
@@ -229,8 +233,8 @@ class Frontier:
         return remembered
 
 
-def _not_news(kind: LinkKind) -> bool:
-    return bool(kind.trap) or kind.pagination
+def _same_listing(url: str, source: str) -> bool:
+    return url != source and DIGITS.sub("", url) == DIGITS.sub("", source)
 
 
 def _is_next(text: str) -> bool:

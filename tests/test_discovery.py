@@ -171,5 +171,8 @@ def test_links_first_followed_from_articles_are_still_news_to_a_listing() -> Non
 def test_a_listing_that_grew_by_a_page_is_no_news() -> None:
     f = frontier({"http://h.vn/tin?page=2": KnownUrl("http://h.vn/tin?page=2", "listing", NOW.isoformat(), 200, 10)})
     # every page of a grown listing links to its new last page: that alone is not news
-    assert f.unseen(["http://h.vn/tin?page=2", "http://h.vn/tin?page=126"]) == 0
-    assert f.unseen(["http://h.vn/tin?page=126", "http://h.vn/bai-moi.html"]) == 1
+    assert f.unseen(["http://h.vn/tin?page=2", "http://h.vn/tin?page=126"], "http://h.vn/tin?page=3") == 0
+    assert f.unseen(["http://h.vn/tin?page=126", "http://h.vn/bai-moi.html"], "http://h.vn/tin?page=3") == 1
+    # a listing whose articles are numbered like its pages: those are news
+    listing, article = "http://h.vn/Pages/tin-tuc.aspx?Page=3", "http://h.vn/Pages/chi-tiet-tin.aspx?ItemID=2437"
+    assert f.unseen([article], listing) == 1

@@ -179,7 +179,7 @@ class SiteSpider(scrapy.Spider):
         streak = None
         if not items:
             self.frontier.page_seen(source, response.status, [url for url, _ in links])
-            unseen = self.frontier.unseen([url for url, _ in links])
+            unseen = self.frontier.unseen([url for url, _ in links], source)
             streak = 0 if unseen else response.meta.get("streak", 0) + 1
         hops = response.meta.get("hops", 0)
         start, article = bool(response.meta.get("start")), bool(items)
