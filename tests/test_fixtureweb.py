@@ -239,6 +239,21 @@ def test_four_sites_of_distinct_kinds(sites: dict[str, FixtureSite]) -> None:
     assert fixture_sites(TODAY)[1].gold(2) == sites["newspaper"].gold(2)  # deterministic
 
 
+def test_any_number_of_articles_and_sites_for_benchmarks() -> None:
+    sites = fixture_sites(TODAY, count=400, sites=5)
+    assert [site.id for site in sites] == [*SITE_IDS, "agency-2"]
+    for site in sites:
+        day1 = site.gold(1)
+        assert len(day1) == 400 and len(site.gold(2)) == 400 - 1 + len(site.new_paths)
+        assert len({g.path for g in day1}) == len({g.title for g in day1}) == 400, site.id
+        shape = ARTICLE_SHAPES[site.id.split("-")[0]]
+        assert all(re.fullmatch(shape, g.path) for g in day1), site.id
+    assert sites[4].gold(1) != sites[0].gold(1)  # the second agency portal is written from its own seed
+    for site in (sites[3], sites[4]):  # every page renders once, under a path of its own
+        pages, _ = site.render(1)(BASE)
+        assert sum(1 for g in site.gold(1) if pages[g.path].status == 200) == 400
+
+
 @pytest.mark.parametrize("today", [TODAY, date(2027, 1, 2), date(2028, 3, 1), vietnam_today()])
 def test_dates_are_relative_to_today(today: date) -> None:
     midnight = datetime.combine(today, time(0, 0), tzinfo=VN)
