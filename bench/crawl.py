@@ -222,13 +222,23 @@ def machine_bound(web: ServedWeb, folder: Path) -> Bound:
     progress(f"machine bound: {len(files)} article pages, {workers} workers, chunks of {chunksize}")
     with ProcessPoolExecutor(workers, initializer=_warm_up, initargs=(str(files[0]),)) as pool:
         list(pool.map(time.sleep, [0.2] * workers * 2))  # every worker started and warm: not timed
-        cores = core_times()
+        pids = list(pool._processes or {})
+        cores, cpu = core_times(), _cpu_of(pids)
         started = time.perf_counter()
         lengths = list(pool.map(_extract_file, map(str, files), chunksize=chunksize))
         seconds = time.perf_counter() - started
-        used = core_use(cores, core_times())
+        used, cpu = core_use(cores, core_times()), _cpu_of(pids) - cpu
     size = sum(f.stat().st_size for f in files)
-    return Bound(len(files), sum(1 for n in lengths if n), seconds, used, workers, chunksize, size)
+    return Bound(len(files), sum(1 for n in lengths if n), seconds, used, workers, chunksize, size, cpu)
+
+
+def _cpu_of(pids: list[int]) -> float:
+    """User + system CPU seconds of these processes so far."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def _warm_up(path: str) -> None:

@@ -11,7 +11,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from bench.crawlstats import BUDGETED, KINDS, DayTwo, Many, Naive, Report
+from bench.crawlstats import BUDGETED, KINDS, Bound, DayTwo, Many, Naive, Report, other_cpu
 from bench.usage import CoreUse, Usage, machine
 
 MB = 1_000_000
@@ -50,10 +50,10 @@ def print_report(r: Report) -> None:
             )
         )
     rows += [
-        ("CPU time of its processes", f"{d1.usage.cpu_seconds:.1f} s", f"{bound.workers} workers", _cpu(naive)),
+        ("CPU time of its processes", f"{d1.usage.cpu_seconds:.1f} s", _bound_cpu(bound), _cpu(naive)),
         ("peak RSS, all its processes", _rss(d1.usage), "-", _rss(naive.usage) if naive else "-"),
         ("servers' CPU meanwhile", _server(d1.server_cpu, d1.usage), "-", _naive_server(naive)),
-        ("other processes' CPU meanwhile", _others(d1.usage, d1.server_cpu), "-", _naive_others(naive)),
+        ("other processes' CPU", _others(d1.usage, d1.server_cpu), _bound_others(bound), _naive_others(naive)),
         ("archive bytes per article", f"{d1.db_bytes / max(1, d1.articles):,.0f}", "-", _naive_bytes(naive)),
         ("articles rows / exit status", f"{d1.articles:,} / {d1.usage.returncode}", "-", _exit(naive)),
     ]
@@ -97,6 +97,7 @@ def print_report(r: Report) -> None:
     if r.many:
         _many(r.many)
     print()
+    _interference(r)
     _targets(r, growth)
 
 
@@ -233,8 +234,38 @@ def _server(cpu: float, usage: Usage) -> str:
 
 def _others(usage: Usage, server_cpu: float) -> str:
     """CPU time the machine spent on neither the command, nor the servers, nor the sampling."""
-    busy = sum(core.busy for core in usage.cores) * usage.seconds
-    return f"{max(0.0, busy - usage.cpu_seconds - server_cpu - usage.sampler_cpu):.1f} s"
+    return f"{_other(usage, server_cpu):.1f} s"
+
+
+def _other(usage: Usage, server_cpu: float) -> float:
+    return other_cpu(usage.cores, usage.seconds, usage.cpu_seconds, server_cpu, usage.sampler_cpu)
+
+
+def _interference(r: Report) -> None:
+    """Say so when other processes took a noticeable share of the CPU during a measurement."""
+    assert r.day1 is not None and r.bound is not None and r.day2 is not None
+    phases = [
+        ("provnews day 1", _other(r.day1.usage, r.day1.server_cpu), r.day1.usage.cpu_seconds),
+        ("machine bound", other_cpu(r.bound.cores, r.bound.seconds, r.bound.cpu_seconds), r.bound.cpu_seconds),
+        ("provnews day 2", _other(r.day2.usage, r.day2.server_cpu), r.day2.usage.cpu_seconds),
+    ]
+    if r.naive:
+        phases.append(("naive crawler", _other(r.naive.usage, r.naive.server_cpu), r.naive.usage.cpu_seconds))
+    if r.many:
+        phases.append(("many sites", _other(r.many.usage, r.many.server_cpu), r.many.usage.cpu_seconds))
+    noisy = [f"{name} ({other:.0f} s)" for name, other, own in phases if other > max(2.0, 0.1 * own)]
+    if noisy:
+        print(f"WARNING: other processes took CPU during {', '.join(noisy)}: those numbers are not clean;")
+        print("run again on a quiet machine.")
+        print()
+
+
+def _bound_cpu(bound: Bound) -> str:
+    return f"{bound.cpu_seconds:.1f} s ({bound.workers} workers)"
+
+
+def _bound_others(bound: Bound) -> str:
+    return f"{other_cpu(bound.cores, bound.seconds, bound.cpu_seconds):.1f} s"
 
 
 def _naive_others(naive: Naive | None) -> str:

@@ -32,6 +32,11 @@ KINDS = (
 TRACKING = ("sid", "print", "fbclid")
 
 
+def other_cpu(cores: tuple[CoreUse, ...], seconds: float, *measured: float) -> float:
+    """CPU seconds the machine spent over ``seconds`` on anything but the ``measured`` ones."""
+    return max(0.0, sum(core.busy for core in cores) * seconds - sum(measured))
+
+
 def progress(message: str) -> None:
     print(f"[{time.monotonic() - STARTED:6.1f} s] {message}", file=sys.stderr, flush=True)
 
@@ -200,6 +205,7 @@ class Bound:
     workers: int
     chunksize: int
     bytes: int
+    cpu_seconds: float  # user + system of the pool's workers while timed
 
     @property
     def rate(self) -> float:
