@@ -8,16 +8,21 @@ The archive is the crawl state (no JOBDIR carried between runs). A run:
   never seen before: after ``stop_after`` pages in a row with nothing new, it stops;
 - fetches a known article only when a recheck is due (see :mod:`crawler.recheck`);
 - skips known pages that list no articles (contact, about) unless a month has passed;
+- skips a known date archive (``/2026/08/``, ``/2026/08/14/``) last read after its period
+  ended: no article can join a month that is over;
+- takes a link that differs from a known or requested URL only by a trailing slash
+  (``/bai-viet`` and ``/bai-viet/``) for that URL: servers answer both with one page;
 - never follows traps (:mod:`crawler.discovery`), and counts what it skipped and why.
 """
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
 from crawler.discovery import classify_link, is_calendar
@@ -45,6 +50,42 @@ def page_number(url: str) -> int:
 
 
 DIGITS = re.compile(r"\d+")
+DATE_ARCHIVE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(?:([0-3]?\d)/?)?$")
+# a period ends at midnight of the site's day; a site's clock may be anywhere from UTC-12 to UTC+14
+PERIOD_SLACK = timedelta(hours=14)
+
+
+def period_end(url: str) -> datetime | None:
+    """When the period of a date archive ends (``/2026/08/`` → the end of August 2026, UTC,
+    with a day's slack for the site's time zone), or None when ``url`` is not one."""
+    match = DATE_ARCHIVE.search(urlsplit(url).path)
+    if match is None or urlsplit(url).query:
+        return None
+    year, month, day = int(match[1]), int(match[2]), match[3]
+    try:
+        if day is None:
+            start = datetime(year, month, calendar.monthrange(year, month)[1], tzinfo=UTC)
+        else:
+            start = datetime(year, month, int(day), tzinfo=UTC)
+    except ValueError:  # the 31st of June
+        return None
+    return start + timedelta(days=1) + PERIOD_SLACK
+
+
+def slash_twin(url: str) -> str | None:
+    """``url`` with its trailing slash taken off or put on (``/a/`` ↔ ``/a``); None for a
+    site's root and for file-like paths (``/a.html``)."""
+    parts = urlsplit(url)
+    path = parts.path
+    if path in ("", "/"):
+        return None
+    if path.endswith("/"):
+        twin = path.rstrip("/")
+    elif "." in path.rsplit("/", 1)[-1]:
+        return None
+    else:
+        twin = path + "/"
+    return parts._replace(path=twin).geturl()
 
 
 @dataclass
@@ -62,6 +103,10 @@ class Frontier:
     # says nothing of whether a listing page that also links there brings news
     from_articles: set[str] = field(default_factory=set)
     rechecked: set[str] = field(default_factory=set)
+    # links already counted as news by a listing page: news once, not on every page of the run
+    # (a link the crawl never fetches, say robots-disallowed, would otherwise keep every
+    # listing walking to its last page)
+    counted_news: set[str] = field(default_factory=set)
     page_links: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     xml_kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -111,6 +156,9 @@ class Frontier:
         ``from_article``: ``source`` is an article's page."""
         if url in self.requested or self.is_article(url):
             return False
+        if (twin := slash_twin(url)) and (twin in self.requested or self.is_article(twin)):
+            self.skipped["the same URL but for a trailing slash"] += 1
+            return False
         if not same_site(url, self.seed.hosts):
             return False
         kind = classify_link(url, text, from_calendar=is_calendar(source))
@@ -156,26 +204,43 @@ class Frontier:
         if memory is None:
             return True
         if memory.kind == "listing":
+            if from_start and self._closed_period(url, memory):
+                self.skipped["date archives of a period over when last read"] += 1
+                return False
             return from_start
         fetched = parse_time(memory.last_fetched)
         return fetched is None or self.now - fetched >= OTHER_PAGE_REFETCH
+
+    @staticmethod
+    def _closed_period(url: str, memory: KnownUrl) -> bool:
+        end, fetched = period_end(url), parse_time(memory.last_fetched)
+        return end is not None and fetched is not None and fetched >= end
+
+    def _seen(self, url: str) -> bool:
+        return (
+            url in self.state.articles
+            or url in self.state.aliases
+            or url in self.state.urls
+            or (url in self.requested and url not in self.from_articles)
+        )
 
     def unseen(self, links: list[str], source: str | None = None) -> int:
         """How many links point at URLs never seen before: not archived before this run, not
         remembered, not requested in this run from a page that is not an article (links that
         only articles led to so far, e.g. as related news, are still news to a listing).
-        Traps are no news, nor other pages of the listing ``source`` (the same URL but for its
+        A URL seen but for its trailing slash is no news, nor one an earlier page of this run
+        counted as news already. Traps are no news, nor other pages of the listing ``source`` (the same URL but for its
         numbers): a listing that grew by a page links every one of its pages to that new last page."""
         fresh = [
             url
             for url in links
-            if url not in self.state.articles
-            and url not in self.state.aliases
-            and url not in self.state.urls
-            and (url not in self.requested or url in self.from_articles)
+            if not self._seen(url)
+            and not ((twin := slash_twin(url)) and self._seen(twin))
             and not classify_link(url).trap
             and not (source and _same_listing(url, source))
+            and url not in self.counted_news
         ]
+        self.counted_news.update(fresh)
         if fresh:
             logger.debug("%d links never seen before, e.g. %s", len(fresh), fresh[:3])
         return len(fresh)

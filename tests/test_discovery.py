@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from crawler.discovery import classify_link, is_calendar
-from crawler.frontier import Frontier, page_number
+from crawler.frontier import Frontier, page_number, period_end, slash_twin
 from crawler.recheck import conditional_headers, recheck_due, recheck_interval
 from crawler.seeds import parse_seed
 from crawler.urls import normalize_url, same_site
@@ -176,3 +176,48 @@ def test_a_listing_that_grew_by_a_page_is_no_news() -> None:
     # a listing whose articles are numbered like its pages: those are news
     listing, article = "http://h.vn/Pages/tin-tuc.aspx?Page=3", "http://h.vn/Pages/chi-tiet-tin.aspx?ItemID=2437"
     assert f.unseen([article], listing) == 1
+
+
+def test_a_link_that_differs_only_by_a_trailing_slash_is_the_same_page() -> None:
+    article = known("http://h.vn/2026/11/27/bai-cu/", "2026-11-27", NOW)
+    f = frontier(articles={article.url: article})
+    assert f.follow("http://h.vn/2026/11/28/bai-moi/", "Bài mới", "http://h.vn/", from_start=True, new_streak=0)
+    # the previous/next links of WordPress articles drop the slash
+    nav = {"source": "http://h.vn/2026/11/28/bai-moi/", "from_start": False, "new_streak": None, "from_article": True}
+    assert not f.follow("http://h.vn/2026/11/27/bai-cu", "Bài trước", **nav)
+    assert not f.follow("http://h.vn/2026/11/28/bai-moi", "Bài sau", **nav)
+    assert f.skipped["the same URL but for a trailing slash"] == 2
+    assert f.unseen(["http://h.vn/2026/11/27/bai-cu", "http://h.vn/2026/11/28/bai-moi"], "http://h.vn/tin") == 0
+    # files and the root have no twin
+    assert slash_twin("http://h.vn/a.html") is None and slash_twin("http://h.vn/") is None
+    assert slash_twin("http://h.vn/tin?page=2") == "http://h.vn/tin/?page=2"
+
+
+def test_a_date_archive_read_after_its_period_ended_is_not_read_again() -> None:
+    read_yesterday = (NOW - timedelta(days=1)).isoformat()
+    read_in_august = "2026-08-20T10:00:00+07:00"
+    urls = {
+        url: KnownUrl(url, "listing", fetched, 200, 10)
+        for url, fetched in (
+            ("http://h.vn/2026/08/", read_yesterday),  # August was over when it was read
+            ("http://h.vn/2026/07/", read_in_august),
+            ("http://h.vn/2026/09/", read_in_august),  # read before September ended: may have grown
+            ("http://h.vn/2026/11/", read_yesterday),  # this month
+            ("http://h.vn/2026/11/27/", read_yesterday),  # yesterday, read before its end (+14 h)
+            ("http://h.vn/2026/11/20/", read_yesterday),
+        )
+    }
+    f = frontier(urls)
+    followed = {u for u in urls if f.follow(u, "Tháng", "http://h.vn/", from_start=True, new_streak=0)}
+    assert followed == {"http://h.vn/2026/09/", "http://h.vn/2026/11/", "http://h.vn/2026/11/27/"}
+    assert f.skipped["date archives of a period over when last read"] == 3
+    assert period_end("http://h.vn/2026/02/") == datetime(2026, 3, 1, 14, tzinfo=UTC)
+    assert period_end("http://h.vn/2026/02/31/") is None and period_end("http://h.vn/tin/2026") is None
+
+
+def test_a_link_counts_as_news_once_per_run() -> None:
+    f = frontier()
+    # /wp-admin/ on every page, never fetched (robots.txt): news to the first listing page only
+    assert f.unseen(["http://h.vn/wp-admin/", "http://h.vn/bai-1.html"], "http://h.vn/tin") == 2
+    assert f.unseen(["http://h.vn/wp-admin/", "http://h.vn/bai-1.html"], "http://h.vn/tin/page/2/") == 0
+    assert f.unseen(["http://h.vn/wp-admin/", "http://h.vn/bai-2.html"], "http://h.vn/tin/page/3/") == 1
