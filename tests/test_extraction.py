@@ -311,3 +311,30 @@ def test_a_static_page_in_an_article_element_is_not_an_article() -> None:
         "</body></html>"
     ).encode()
     assert extract_article(about, "https://vanquan.langson.gov.vn/gioi-thieu/") is None
+
+
+def test_the_justext_fallback_reads_with_vietnamese_and_english_stop_words_only(monkeypatch) -> None:
+    """trafilatura's jusText fallback, left alone, unites the stop words of 100 languages into a
+    150,000-word tuple kept for good: some 35 MB in every worker. It must see ours, and the module
+    global must be put back for other callers of trafilatura."""
+    from trafilatura import external
+
+    from crawler.extraction import justext_stoplist, read_page
+
+    seen = []
+    try_justext = external.try_justext
+
+    def spy(tree, url, language):  # noqa: ANN001, ANN202
+        seen.append(external.JT_STOPLIST)
+        return try_justext(tree, url, language)
+
+    monkeypatch.setattr(external, "try_justext", spy)
+    monkeypatch.setattr(external, "JT_STOPLIST", None)
+    items = "".join(
+        f'<li><a href="/tin/{i}.html">Tin số {i} về hoạt động của các cơ quan tỉnh</a></li>' for i in range(12)
+    )
+    page = f"<html><head><title>Trang chủ</title></head><body><ul>{items}</ul><p>Bản quyền.</p></body></html>"
+    assert read_page(page.encode(), "http://h.vn/").reason  # a home page: the fallback was tried
+    assert seen == [justext_stoplist()]
+    assert {"của", "các", "the"} <= justext_stoplist() and len(justext_stoplist()) < 1000
+    assert external.JT_STOPLIST is None
