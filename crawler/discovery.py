@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 PAGINATION_QUERY = re.compile(r"^(page|p|pg|cur|trang|pageindex|pagenum|paged|start|offset)$", re.IGNORECASE)
@@ -37,6 +38,7 @@ FILE_EXTENSIONS = re.compile(
     re.IGNORECASE,
 )
 MAX_PATH_DEPTH = 20
+LINK_KINDS_CACHED = 4096
 MAX_SEGMENT_REPEATS = 2
 
 
@@ -51,6 +53,7 @@ class LinkKind:
     trap: str | None = None  # why it must not be followed, or None
 
 
+@lru_cache(maxsize=LINK_KINDS_CACHED)  # a site's menus are on every page
 def classify_link(url: str, text: str = "", *, from_calendar: bool = False) -> LinkKind:
     """Classify a (normalised) link found on a page."""
     parts = urlsplit(url)
@@ -76,6 +79,7 @@ def classify_link(url: str, text: str = "", *, from_calendar: bool = False) -> L
     return LinkKind(pagination=pagination, calendar=calendar, feed=bool(FEED_PATH.search(path)), facet=facet)
 
 
+@lru_cache(maxsize=LINK_KINDS_CACHED)
 def is_calendar(url: str) -> bool:
     """A calendar or date-archive page (``/2024/05/``, ``?m=202405``)."""
     parts = urlsplit(url)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import posixpath
+import re
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -28,6 +29,8 @@ from crawler.urls import normalize_url
 
 logger = logging.getLogger(__name__)
 
+SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+LINK_CACHE = 4096
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml", "text/xml")
 # Files a link extractor skips, as scrapy.linkextractors.IGNORED_EXTENSIONS (kept equal by a test).
 IGNORED_EXTENSIONS = frozenset(
@@ -75,22 +78,55 @@ def page_links(tree: lxml.html.HtmlElement, url: str, base: str | None = None) -
     base = base or url
     seen: set[str] = set()
     links: list[tuple[str, str]] = []
+    base_origin, url_scheme = _origin(base), urlsplit(url).scheme
     for element in tree.iter("a", "area"):
         href = element.get("href")
         if href is None:
             continue
-        try:
-            absolute = urljoin(url, safe_url_string(urljoin(base, strip_html5_whitespace(href)), encoding="utf-8"))
-            parts = urlsplit(absolute)
-        except ValueError:
-            continue
-        if parts.scheme not in ("http", "https") or _has_ignored_extension(parts.path):
-            continue
-        normalized = normalize_url(absolute)
-        if normalized not in seen:
+        href = strip_html5_whitespace(href)
+        if href.startswith("/") or SCHEME.match(href):
+            # the same menu links on every page of a site: resolved once
+            normalized = _resolve_shared(base_origin, url_scheme, href, base, url)
+        else:
+            normalized = _resolve(href, base, url)
+        if normalized is not None and normalized not in seen:
             seen.add(normalized)
             links.append((normalized, element.text_content()))
     return links
+
+
+def _resolve(href: str, base: str, url: str) -> str | None:
+    """The normalised absolute URL of a link, or None when it is not to be followed."""
+    try:
+        absolute = urljoin(url, safe_url_string(urljoin(base, href), encoding="utf-8"))
+        parts = urlsplit(absolute)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or _has_ignored_extension(parts.path):
+        return None
+    return normalize_url(absolute)
+
+
+_shared_links: dict[tuple[str, str, str], str | None] = {}
+
+
+def _resolve_shared(base_origin: str, url_scheme: str, href: str, base: str, url: str) -> str | None:
+    """:func:`_resolve` of a link that is absolute or starts with ``/``: its result depends on the
+    scheme and host of ``base`` and the scheme of ``url`` only, the key of a bounded cache."""
+    key = (base_origin, url_scheme, href)
+    try:
+        return _shared_links[key]
+    except KeyError:
+        pass
+    if len(_shared_links) >= LINK_CACHE:
+        _shared_links.clear()
+    resolved = _shared_links[key] = _resolve(href, base, url)
+    return resolved
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def _has_ignored_extension(path: str) -> bool:

@@ -84,3 +84,21 @@ def test_the_article_is_the_one_extract_article_reads() -> None:
 def test_bytes_that_are_not_html_read_as_nothing() -> None:
     read = read_html_page(b"", f"{BASE}/empty.html", "text/html")
     assert read.links == () and read.reading.article is None and read.reading.reason
+
+
+def test_links_resolved_once_for_many_pages_still_resolve_against_each_page() -> None:
+    page = (
+        b"<html><body><a href='/tin-tuc/'>Tin</a><a href='//cdn.vn/a'>cdn</a><a href='bai.html'>bai</a></body></html>"
+    )
+    based = page.replace(b"<body>", b"<head><base href='https://khac.vn/goc/'></head><body>")
+    for url, body, expected in (
+        ("http://a.vn/x/1.html", page, ["http://a.vn/tin-tuc/", "http://cdn.vn/a", "http://a.vn/x/bai.html"]),
+        ("https://b.vn/y/2.html", page, ["https://b.vn/tin-tuc/", "https://cdn.vn/a", "https://b.vn/y/bai.html"]),
+        (
+            "http://a.vn/z/3.html",
+            based,
+            ["https://khac.vn/tin-tuc/", "https://cdn.vn/a", "https://khac.vn/goc/bai.html"],
+        ),
+        ("http://a.vn/x/4.html", page, ["http://a.vn/tin-tuc/", "http://cdn.vn/a", "http://a.vn/x/bai.html"]),
+    ):
+        assert [link for link, _ in read_html_page(body, url, "text/html").links] == expected, url
