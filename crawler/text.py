@@ -36,8 +36,9 @@ _META_WORDS = re.compile(
 
 def normalize_space(text: str) -> str:
     """NFC, invisible characters removed, every kind of space one plain space, trimmed."""
-    text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())  # str.split() splits on what _SPACES matches: Unicode white space
 
 
 def is_meta_line(line: str) -> bool:

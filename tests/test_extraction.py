@@ -338,3 +338,22 @@ def test_the_justext_fallback_reads_with_vietnamese_and_english_stop_words_only(
     assert seen == [justext_stoplist()]
     assert {"của", "các", "the"} <= justext_stoplist() and len(justext_stoplist()) < 1000
     assert external.JT_STOPLIST is None
+
+
+def test_normalize_space_collapses_every_unicode_space_and_drops_invisibles() -> None:
+    import random
+
+    from crawler.text import normalize_space
+
+    spaces = [c for c in map(chr, range(0x3001)) if c.isspace()]  # all of them lie below U+3001
+    assert {"\u00a0", "\u2002", "\u202f", "\u3000", "\x1c", "\u2028"} <= set(spaces)
+    invisible = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
+    alphabet = [*spaces, *invisible, "a", "Đ", "ả", "e\u0301", "\u0301"]
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10)))
+        expected = unicodedata.normalize("NFC", text)
+        expected = "".join(c for c in expected if c not in invisible)
+        expected = re.sub(r"\s+", " ", expected).strip()
+        assert normalize_space(text) == expected, repr(text)
+    assert normalize_space(" Đa\u0309ng\u00a0 u\u0309y\u200b ") == "Đảng ủy"
