@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage, PageUnread
-from crawler.safety import failure_categories, refusal_notes
+from crawler.safety import DELIBERATE_SKIPS, failure_categories, refusal_notes
 from storage.archive import Archive
 from storage.errors import DiskFullError
 from storage.records import CrawlStats, Site
@@ -116,7 +116,11 @@ class ArchivePipeline:
         if self.archive is None or self.crawl_id is None:
             return
         stats = self.crawler.stats.get_stats() if self.crawler.stats else {}
-        errors = [f"{key}: {value}" for key, value in sorted(stats.items()) if key.startswith(ERROR_STATS)]
+        errors = [
+            f"{key}: {value}"
+            for key, value in sorted(stats.items())
+            if key.startswith(ERROR_STATS) and key.rsplit(".", 1)[-1] not in DELIBERATE_SKIPS
+        ]
         frontier = getattr(spider, "frontier", None)
         skipped: Counter[str] = frontier.skipped if frontier is not None else Counter()
         notes = [f"{reason}: {count} not fetched" for reason, count in sorted(skipped.items())]

@@ -45,6 +45,10 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 STATS_PREFIX = "provnews/refused/"
 FAILURES_PREFIX = "provnews/failures/"
 PAGE_TYPES = (b"html", b"xml", b"text/", b"json")
+GZIP_TYPES = (b"application/x-gzip", b"application/gzip", b"application/octet-stream")
+# requests the crawl itself dropped (robots.txt, a refused address, a decompression bomb, a
+# redirect loop): each is counted under its own name, not as a network failure
+DELIBERATE_SKIPS = frozenset({"IgnoreRequest", "RequestRefused"})
 EXCEPTION_CATEGORIES = {
     "TimeoutError": "timeout",
     "DownloadTimeoutError": "timeout",
@@ -216,6 +220,8 @@ class SafetyMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         kind = (response.headers.get(b"Content-Type") or b"").lower()
+        if request.meta.get("xml") and any(t in kind for t in GZIP_TYPES):
+            return response  # a gzipped sitemap (sitemap.xml.gz), read as such by the spider
         if response.status == 200 and kind and not any(t in kind for t in PAGE_TYPES):
             logger.warning("%s: %s is not a web page: not archived", response.url, kind.decode("latin-1"))
             count_failure(self.crawler, "wrong_type")
@@ -273,6 +279,8 @@ def failure_categories(stats: dict[str, Any]) -> list[str]:
     for key, value in sorted(stats.items()):
         if key.startswith("downloader/exception_type_count/"):
             name = key.rsplit("/", 1)[1].rsplit(".", 1)[-1]
+            if name in DELIBERATE_SKIPS:
+                continue
             found.setdefault(EXCEPTION_CATEGORIES.get(name, "network"), []).append(f"{name} {value}")
         elif key.startswith(FAILURES_PREFIX):
             found.setdefault(key[len(FAILURES_PREFIX) :], []).append(str(value))

@@ -185,3 +185,13 @@ def test_crawls_rows_record_each_run(web: tuple[dict[str, SiteRun], Path], site_
     assert rows[0][2] == len(run.site.gold(1))
     assert rows[1][2:5] == (len(run.site.new_paths), 1, 1)
     assert isinstance(json.loads(rows[0][6]), list)
+
+
+@pytest.mark.parametrize("site_id", SITES)
+def test_a_healthy_site_leaves_no_errors(web: tuple[dict[str, SiteRun], Path], site_id: str) -> None:
+    # what robots.txt forbids (WordPress's /wp-admin/, SharePoint's sign-in page) is a note, and
+    # a gzipped sitemap is a sitemap: neither is an error
+    rows = query(web[1], "select errors_count, errors, notes from crawls where site = ? order by id", site_id)
+    assert [(count, json.loads(errors)) for count, errors, _ in rows] == [(0, []), (0, [])]
+    if site_id in ("wordpress", "sharepoint"):
+        assert "robots.txt: 1 not fetched" in json.loads(rows[0][2])

@@ -124,7 +124,9 @@ class SiteSpider(scrapy.Spider):
 
     def xml_request(self, url: str, optional: bool = False) -> scrapy.Request:
         self.frontier.requested.add(normalize_url(url))
-        meta = {"handle_httpstatus_list": list(GONE_STATUSES)} if optional else {}
+        meta: dict[str, Any] = {"xml": True}
+        if optional:
+            meta["handle_httpstatus_list"] = list(GONE_STATUSES)
         return scrapy.Request(url, callback=self.parse_xml, meta=meta)
 
     def parse_xml(self, response: Response) -> Iterator[Any]:
