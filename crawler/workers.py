@@ -114,16 +114,22 @@ class ExtractionPool:
             self.pages_read += 1
             return read_html_page(body, url, content_type)
         loop = asyncio.get_running_loop()
-        if self._loop is None:
-            self._loop = loop
-            for _ in range(self.size):
-                self._spawn()
+        self.start()
         self._next_id += 1
         payload = pickle.dumps((self._next_id, body, url, content_type), protocol=pickle.HIGHEST_PROTOCOL)
         task = _Task(self._next_id, HEADER.pack(len(payload)) + payload, url, loop.create_future())
         self._queue.append(task)
         self._dispatch()
         return await task.future
+
+    def start(self) -> None:
+        """Start the workers now (from the running event loop), so that they are ready, their
+        imports done, by the time the first page arrives; :meth:`read` starts them otherwise."""
+        if self._loop is not None or self.size == 0 or self._closed:
+            return
+        self._loop = asyncio.get_running_loop()
+        for _ in range(self.size):
+            self._spawn()
 
     def peak_rss_mb(self) -> int:
         """The peak memory of the running workers together (each worker's own peak, summed)."""

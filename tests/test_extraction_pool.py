@@ -216,3 +216,22 @@ def test_no_workers_reads_inline() -> None:
     pool = ExtractionPool(0)
     result = read(pool, article_html(7))
     assert pool._workers == [] and result.reading.article is not None
+
+
+def test_started_workers_are_ready_before_the_first_page() -> None:
+    """A crawl starts its pool as it opens: the workers' imports overlap robots.txt and the first fetches."""
+    pool = ExtractionPool(2, timeout=10.0)
+
+    async def scenario() -> tuple[int, PageRead]:
+        pool.start()
+        deadline = time.monotonic() + 30
+        while not all(worker.ready for worker in pool._workers) and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        ready = sum(worker.ready for worker in pool._workers)  # no page asked for yet
+        return ready, await pool.read(article_html(3), "http://127.0.0.1/3", HTML)
+
+    try:
+        ready, result = asyncio.run(scenario())
+    finally:
+        pool.close()
+    assert ready == 2 and result.reading.article is not None

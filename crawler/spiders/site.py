@@ -86,6 +86,7 @@ class SiteSpider(scrapy.Spider):
         return spider
 
     async def start(self) -> AsyncIterator[Any]:
+        self.pool.start()  # the workers import while robots.txt and the first pages download
         for url in self.seed.start_urls:
             self.frontier.requested.add(normalize_url(url))
             yield scrapy.Request(url, callback=self.parse, dont_filter=True, meta={"start": True, "hops": 0})
