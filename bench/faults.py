@@ -63,7 +63,12 @@ ROWS: list[tuple[str, str | tuple[str, ...]]] = [
     ("C6 bad re-fetch keeps the good version", "test_a_good_version_is_never_overwritten"),
     (
         "C7 traps: calendar, /a/a/a/, depth, pages",
-        ("test_traps", "test_calendar_pages_are_followed_only_from", "test_day1_obeys_robots_and_bounds_traps"),
+        (
+            "test_traps",
+            "test_calendar_pages_are_followed_only_from",
+            "test_day1_obeys_robots_and_bounds_traps",
+            "test_a_trap_site_costs_at_most_500_fetches",
+        ),
     ),
     ("C8 aliases: utm_, sessions, canonical", ("test_normalized_urls", "test_day1_every_gold_article_once")),
     (

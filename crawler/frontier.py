@@ -107,6 +107,11 @@ class Frontier:
     # (a link the crawl never fetches, say robots-disallowed, would otherwise keep every
     # listing walking to its last page)
     counted_news: set[str] = field(default_factory=set)
+    # listings (their URL but for its numbers) whose links led to an article this run: their
+    # pagination is no deeper than their first page; a listing that leads to no article (a
+    # generator trap: ``?page=N`` forever, each page linking to new pages) goes no deeper
+    # than the seed's max_depth
+    productive: set[str] = field(default_factory=set)
     page_links: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     xml_kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -182,6 +187,15 @@ class Frontier:
         """A link to another page of the listing ``source`` (not a trap)."""
         kind = classify_link(url, text, from_calendar=is_calendar(source))
         return kind.pagination and not kind.trap
+
+    def found_article_from(self, listing: str) -> None:
+        """An article was found by a link on the listing page ``listing``."""
+        self.productive.add(DIGITS.sub("", listing))
+
+    def pagination_depth(self, source: str) -> int:
+        """How much deeper the next page of the listing ``source`` lies: 0 once the listing led
+        to an article, else 1."""
+        return 0 if DIGITS.sub("", source) in self.productive else 1
 
     def follow_listed(self, url: str, changed: str | None) -> bool:
         """Whether to fetch a page a feed or sitemap lists (not a known article): unless it is

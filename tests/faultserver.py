@@ -61,6 +61,7 @@ class FaultSite(ThreadingHTTPServer):
         super().__init__((host, 0), FaultHandler)
         self.links = links
         self.faults: dict[str, Fault] = {}
+        self.generate: Callable[[str], Fault | None] | None = None  # pages made up for any path
         self.robots: Fault | None = None
         self.hits: list[tuple[float, str]] = []
         self.home_extra = ""
@@ -103,6 +104,8 @@ class FaultHandler(BaseHTTPRequestHandler):
                 return
             if self.path in site.faults:
                 return site.faults[self.path](self)
+            if site.generate and (made := site.generate(self.path)):
+                return made(self)
             if self.path == "/":
                 links = "".join(
                     f'<li><a href="/bai-{n}.html">Hội nghị số {n} của cơ quan tỉnh</a></li>' for n in site.links

@@ -81,3 +81,47 @@ def test_a_good_version_is_never_overwritten_by_a_captcha_a_denial_or_an_empty_2
     assert content_hash != before[f"bai-{EDITED}.html"][3]
     assert count(db, "select count(*) from article_versions") == versions_before + 1  # the edit's, only
     assert count(db, "select articles_changed from crawls order by id desc limit 1") == 1
+
+
+def generated_trap(path: str) -> object:
+    """A site that makes up pages forever: a listing whose every page links to three new pages
+    and a next page, a month calendar going back forever, a path repeating its segment, a session
+    id changing on every link. None of those pages is an article."""
+    page = path.split("?")[0]
+    query = path.partition("?")[2]
+    if page == "/tin" and (query.startswith("page=") or not query):
+        n = int(query[5:] or 1)
+        items = "".join(f'<li><a href="/tin/muc-{n}-{k}">Mục {n}.{k} của danh sách tin</a></li>' for k in (1, 2, 3))
+        following = f'<a href="/tin?page={n + 1}">Trang sau</a>'
+        return html(200, f"<html><body><ul>{items}</ul>{following}</body></html>".encode())
+    if page.startswith("/tin/muc-"):
+        return html(200, "<html><body><p>Trang ngắn.</p></body></html>".encode())
+    if page.startswith("/lich/"):
+        year, month = (int(x) for x in page.strip("/").split("/")[1:3])
+        before = f"/lich/{year - (month == 1)}/{12 if month == 1 else month - 1:02d}/"
+        return html(200, f'<html><body><a href="{before}">Tháng trước</a></body></html>'.encode())
+    if page.startswith("/a/"):
+        return html(200, f'<html><body><a href="{page}a/">Sâu hơn</a></body></html>'.encode())
+    if page.startswith("/phien"):
+        n = int(page.partition("=")[2].strip("/") or 0)  # the crawl asks without the session id
+        return html(200, f'<html><body><a href="/phien;jsessionid={n + 1}/">Tiếp</a></body></html>'.encode())
+    return None
+
+
+def test_a_trap_site_costs_at_most_500_fetches_and_its_articles_are_archived(tmp_path: Path) -> None:
+    """RELIABILITY.md C7 and limit 5: the four trap shapes on one generator site."""
+    with FaultSite("127.0.0.1", links=(1, 2)) as site:
+        site.home_extra = (
+            '<a href="/tin">Tin tức</a><a href="/lich/2026/11/">Lịch</a>'
+            '<a href="/a/">Thư mục</a><a href="/phien;jsessionid=1/">Phiên</a>'
+        )
+        site.generate = generated_trap
+        report = crawl(site, tmp_path, overrides={"CLOSESPIDER_PAGECOUNT": "5000"}, timeout=300)
+        paths = site.paths()
+    assert report.ok, report.log_tail
+    assert len(paths) <= 500, len(paths)
+    assert {"/bai-1.html", "/bai-2.html"} <= set(paths)
+    listing = [p for p in paths if p.startswith("/tin?page=")]
+    assert len(listing) <= 8  # the listing led to no article: each page one step deeper, max_depth 8
+    assert len([p for p in paths if p.startswith("/a/")]) <= 3  # a segment repeated at most twice
+    assert len([p for p in paths if p.startswith("/phien")]) == 1  # the session id is stripped

@@ -187,12 +187,15 @@ class SiteSpider(scrapy.Spider):
         hops = response.meta.get("hops", 0)
         start, article = bool(response.meta.get("start")), bool(items)
         for url, text in links:
-            # the next page of a listing is no deeper than the page before (the stop rule bounds it)
-            deeper = 0 if self.frontier.is_pagination(url, text, source) else 1
+            # the next page of a listing that leads to articles is no deeper than the page before
+            # (the stop rule bounds it); of one that leads to none, one step deeper
+            deeper = self.frontier.pagination_depth(source) if self.frontier.is_pagination(url, text, source) else 1
             if hops + deeper > self.seed.max_depth and not self.frontier.is_article(url):
                 continue
             if self.frontier.follow(url, text, source, from_start=start, new_streak=streak, from_article=article):
                 meta = {"hops": hops + deeper, "streak": streak or 0}
+                if not article:
+                    meta["listing"] = source
                 yield scrapy.Request(url, callback=self.parse, meta=meta)
 
     async def read_page(self, response: TextResponse) -> PageRead | PageUnread:
@@ -214,13 +217,16 @@ class SiteSpider(scrapy.Spider):
                 return
             self.pending_aliases.setdefault(canonical, set()).add(fetched)
             self.frontier.requested.add(canonical)
-            yield scrapy.Request(canonical, callback=self.parse, meta={"hops": response.meta.get("hops", 1)})
+            meta: dict[str, Any] = {key: response.meta[key] for key in ("hops", "listing") if key in response.meta}
+            yield scrapy.Request(canonical, callback=self.parse, meta={"hops": 1, **meta})
             return
         reading = read.reading
         if reading.article is None or reading.reason:
             logger.debug("%s: not an article: %s", response.url, reading.reason)
             return
         self.frontier.add_article(canonical, fetched)
+        if listing := response.meta.get("listing"):
+            self.frontier.found_article_from(listing)
         article = replace(reading.article, url=canonical)
         yield ArticlePage(self.seed.id, _fetched_page(response), article, rechecked=rechecked)
         for alias in sorted(self.pending_aliases.pop(canonical, ())):
