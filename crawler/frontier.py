@@ -57,7 +57,7 @@ PERIOD_SLACK = timedelta(hours=14)
 
 def period_end(url: str) -> datetime | None:
     """When the period of a date archive ends (``/2026/08/`` → the end of August 2026, UTC,
-    with a day's slack for the site's time zone), or None when ``url`` is not one."""
+    plus ``PERIOD_SLACK`` for the site's time zone), or None when ``url`` is not one."""
     match = DATE_ARCHIVE.search(urlsplit(url).path)
     if match is None or urlsplit(url).query:
         return None
@@ -190,12 +190,12 @@ class Frontier:
 
     def found_article_from(self, listing: str) -> None:
         """An article was found by a link on the listing page ``listing``."""
-        self.productive.add(DIGITS.sub("", listing))
+        self.productive.add(listing_key(listing))
 
     def pagination_depth(self, source: str) -> int:
         """How much deeper the next page of the listing ``source`` lies: 0 once the listing led
         to an article, else 1."""
-        return 0 if DIGITS.sub("", source) in self.productive else 1
+        return 0 if listing_key(source) in self.productive else 1
 
     def follow_listed(self, url: str, changed: str | None) -> bool:
         """Whether to fetch a page a feed or sitemap lists (not a known article): unless it is
@@ -243,8 +243,9 @@ class Frontier:
         remembered, not requested in this run from a page that is not an article (links that
         only articles led to so far, e.g. as related news, are still news to a listing).
         A URL seen but for its trailing slash is no news, nor one an earlier page of this run
-        counted as news already. Traps are no news, nor other pages of the listing ``source`` (the same URL but for its
-        numbers): a listing that grew by a page links every one of its pages to that new last page."""
+        counted as news already. Traps are no news, nor other pages of the listing ``source``
+        (the same URL but for its numbers): a listing that grew by a page links every one of
+        its pages to that new last page."""
         fresh = [
             url
             for url in links
@@ -312,8 +313,13 @@ class Frontier:
         return remembered
 
 
+def listing_key(url: str) -> str:
+    """What the pages of one listing share: their URL but for its numbers."""
+    return DIGITS.sub("", url)
+
+
 def _same_listing(url: str, source: str) -> bool:
-    return url != source and DIGITS.sub("", url) == DIGITS.sub("", source)
+    return url != source and listing_key(url) == listing_key(source)
 
 
 def _is_next(text: str) -> bool:

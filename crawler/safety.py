@@ -45,7 +45,7 @@ DEFAULT_PORTS = {"http": 80, "https": 443}
 STATS_PREFIX = "provnews/refused/"
 FAILURES_PREFIX = "provnews/failures/"
 PAGE_TYPES = (b"html", b"xml", b"text/", b"json")
-GZIP_TYPES = (b"application/x-gzip", b"application/gzip", b"application/octet-stream")
+GZIP_MAGIC = b"\x1f\x8b"
 # requests the crawl itself dropped (robots.txt, a refused address, a decompression bomb, a
 # redirect loop): each is counted under its own name, not as a network failure
 DELIBERATE_SKIPS = frozenset({"IgnoreRequest", "RequestRefused"})
@@ -220,7 +220,7 @@ class SafetyMiddleware:
 
     def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         kind = (response.headers.get(b"Content-Type") or b"").lower()
-        if request.meta.get("xml") and any(t in kind for t in GZIP_TYPES):
+        if request.meta.get("xml") and response.body[:2] == GZIP_MAGIC:
             return response  # a gzipped sitemap (sitemap.xml.gz), read as such by the spider
         if response.status == 200 and kind and not any(t in kind for t in PAGE_TYPES):
             logger.warning("%s: %s is not a web page: not archived", response.url, kind.decode("latin-1"))
