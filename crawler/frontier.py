@@ -107,11 +107,12 @@ class Frontier:
     # (a link the crawl never fetches, say robots-disallowed, would otherwise keep every
     # listing walking to its last page)
     counted_news: set[str] = field(default_factory=set)
-    # listings (their URL but for its numbers) whose links led to an article this run: their
+    # listings (their URL but for its numbers) that lead to articles (see page_seen): their
     # pagination is no deeper than their first page; a listing that leads to no article (a
     # generator trap: ``?page=N`` forever, each page linking to new pages) goes no deeper
     # than the seed's max_depth
     productive: set[str] = field(default_factory=set)
+    start_links: set[str] = field(default_factory=set)  # the links of the start pages read so far
     page_links: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
     xml_kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -289,9 +290,18 @@ class Frontier:
         fetched = parse_time(memory.last_fetched) if memory and memory.kind == "missing" else None
         return fetched is not None and self.now - fetched < OTHER_PAGE_REFETCH
 
-    def page_seen(self, url: str, status: int, links: list[str]) -> None:
-        """A fetched page that is not an article, with the same-site links it holds."""
+    def page_seen(self, url: str, status: int, links: list[str], *, start: bool = False) -> None:
+        """A fetched page that is not an article, with the same-site links it holds (``start``:
+        a start page). A page linking to articles that no start page links to (not the site's
+        "most read" chrome) makes its listing productive, as an article found from it does:
+        articles first met in a sitemap or an earlier run still count."""
         self.page_links[url] = (status, frozenset(links))
+        if start:
+            self.start_links.update(links)
+            return
+        articles = sum(1 for link in links if self.is_article(link) and link not in self.start_links)
+        if articles >= LISTING_MIN_ARTICLE_LINKS:
+            self.productive.add(listing_key(url))
 
     def remembered(self) -> list[KnownUrl]:
         """What each non-article page turned out to be, once the run's articles are known.

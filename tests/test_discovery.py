@@ -221,3 +221,19 @@ def test_a_link_counts_as_news_once_per_run() -> None:
     assert f.unseen(["http://h.vn/wp-admin/", "http://h.vn/bai-1.html"], "http://h.vn/tin") == 2
     assert f.unseen(["http://h.vn/wp-admin/", "http://h.vn/bai-1.html"], "http://h.vn/tin/page/2/") == 0
     assert f.unseen(["http://h.vn/wp-admin/", "http://h.vn/bai-2.html"], "http://h.vn/tin/page/3/") == 1
+
+
+def test_only_a_listing_that_leads_to_articles_is_walked_at_no_extra_depth() -> None:
+    articles = {u: known(u, "2026-11-01", NOW) for u in (f"http://h.vn/a-{n}.html" for n in range(1, 7))}
+    f = frontier(articles=articles)
+    f.page_seen("http://h.vn/", 200, ["http://h.vn/a-5.html", "http://h.vn/a-6.html"], start=True)  # "most read"
+    # a made-up listing linking only to the site's chrome and to new pages: each page a step deeper
+    f.page_seen("http://h.vn/lich?p=3", 200, ["http://h.vn/a-5.html", "http://h.vn/a-6.html", "http://h.vn/x-3"])
+    assert f.pagination_depth("http://h.vn/lich?p=3") == 1
+    # a listing of known articles (read in an earlier run, or first met in a sitemap)
+    f.page_seen("http://h.vn/tin?page=40", 200, ["http://h.vn/a-1.html", "http://h.vn/a-2.html"])
+    assert f.pagination_depth("http://h.vn/tin?page=41") == 0
+    # a listing on which a new article was found
+    assert f.pagination_depth("http://h.vn/su-kien/trang-2.html") == 1
+    f.found_article_from("http://h.vn/su-kien/trang-2.html")
+    assert f.pagination_depth("http://h.vn/su-kien/trang-3.html") == 0

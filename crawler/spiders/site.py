@@ -181,7 +181,9 @@ class SiteSpider(scrapy.Spider):
         source = normalize_url(response.url)
         streak = None
         if not items:
-            self.frontier.page_seen(source, response.status, [url for url, _ in links])
+            self.frontier.page_seen(
+                source, response.status, [url for url, _ in links], start=bool(response.meta.get("start"))
+            )
             unseen = self.frontier.unseen([url for url, _ in links], source)
             streak = 0 if unseen else response.meta.get("streak", 0) + 1
         hops = response.meta.get("hops", 0)
