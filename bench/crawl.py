@@ -4,7 +4,7 @@
     .venv/bin/python bench/crawl.py --articles 100 --many 10 # a quick look
     .venv/bin/python bench/crawl.py --skip-naive --many 0 --keep /tmp/crawlbench
 
-The fixture web of the tests (tests/fixtureweb.py) at N articles per site: its four
+The fixture web of the tests (tests/zoo/) at N articles per site: its four
 layouts (agency portal, newspaper, SharePoint, WordPress) plus a second agency portal
 written from its own random seed, rendered once into memory and served on 127.0.0.1 by
 another process (bench/webserver.py). Then, in one run:
@@ -47,7 +47,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from fixtureweb import FixtureSite, age_archive, fixture_sites, vietnam_today  # noqa: E402
+from zoo import FixtureSite, age_archive, fixture_sites, vietnam_today  # noqa: E402
 
 from bench.crawlreport import print_report  # noqa: E402
 from bench.crawlstats import (  # noqa: E402

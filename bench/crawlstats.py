@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from fixtureweb import FixtureSite
+from zoo import FixtureSite
 
 from bench.usage import CoreUse, Usage
 from bench.webserver import Served, ServedWeb

@@ -19,7 +19,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from fixtureweb import FixtureWeb, age_archive, fixture_sites, vietnam_today  # noqa: E402
+from zoo import FixtureWeb, age_archive, fixture_sites, vietnam_today  # noqa: E402
 
 from scheduler.runner import run_crawl  # noqa: E402
 

@@ -36,8 +36,8 @@ sys.path.insert(0, str(PROJECT))
 
 import trafilatura  # noqa: E402
 
-from crawler.extraction import EXTRACTOR_VERSION, extract_article, read_page  # noqa: E402
-from crawler.scoring import FIELDS, CorpusScore, load_gold, means, score_corpus, shingle_counts  # noqa: E402
+from bench.scoring import FIELDS, CorpusScore, load_gold, means, score_corpus, shingle_counts  # noqa: E402
+from crawler.extract.article import EXTRACTOR_VERSION, extract_article, read_page  # noqa: E402
 
 logger = logging.getLogger("bench")
 CORPUS = PROJECT / "tests" / "fixtures" / "extraction"

@@ -110,7 +110,7 @@ class _Sampler(threading.Thread):
 
 
 def _name(pid: int) -> str:
-    """``provnews crawl``, ``crawler.workers``: the program (the module run with ``-m``) and its verb."""
+    """``provnews crawl``, ``crawler.pool``: the program (the module run with ``-m``) and its verb."""
     try:
         argv = [a for a in Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0") if a]
     except OSError:

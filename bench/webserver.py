@@ -26,7 +26,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from fixtureweb import FixtureSite
+from zoo import FixtureSite
 
 from scheduler.mirror import MirrorServer, _Handler, find_page
 

@@ -18,7 +18,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
 from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage, PageUnread
-from crawler.safety import DELIBERATE_SKIPS, failure_categories, refusal_notes
+from crawler.net.safety import DELIBERATE_SKIPS, failure_categories, refusal_notes
 from storage.archive import Archive
 from storage.errors import DiskFullError
 from storage.records import CrawlStats, Site

@@ -3,7 +3,7 @@
 The scheduler and ``provnews crawl`` start this as a child process, because Scrapy's
 reactor cannot be restarted within one process. Several sites are crawled at once, each
 by its own crawler (its own politeness, its own ``crawls`` row), sharing the reactor
-and the pool of extraction workers (:mod:`crawler.workers`); ``--at-once N`` caps how
+and the pool of extraction workers (:mod:`crawler.pool`); ``--at-once N`` caps how
 many run together. Each site's crawl ends gracefully at its seed's ``timeout``.
 
 Progress goes to stdout as JSON lines (``{"event": "article", "site": ...}``); Scrapy's

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from crawler.extraction import EXTRACTOR_VERSION, extract_article
+from crawler.extract.article import EXTRACTOR_VERSION, extract_article
 from storage.archive import Archive
 from storage.text import content_hash
 

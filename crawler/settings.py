@@ -49,21 +49,21 @@ SCRAPER_SLOT_MAX_ACTIVE_SIZE = 1_000_000
 
 RETRY_AFTER_MAX = 120.0
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.safety.SafetyMiddleware": 40,
+    "crawler.net.safety.SafetyMiddleware": 40,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
-    "crawler.middlewares.RobotsTxtMiddleware": 100,
-    "crawler.middlewares.RetryAfterMiddleware": 560,
+    "crawler.net.politeness.RobotsTxtMiddleware": 100,
+    "crawler.net.politeness.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
-    "crawler.safety.CountedCompressionMiddleware": 590,
+    "crawler.net.safety.CountedCompressionMiddleware": 590,
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
-    "crawler.safety.CountedRedirectMiddleware": 600,
-    "crawler.tls.TLSErrorMiddleware": 950,
+    "crawler.net.safety.CountedRedirectMiddleware": 600,
+    "crawler.net.tls.TLSErrorMiddleware": 950,
 }
 # Certificates are verified (chain and host, TLS 1.2+) unless a seed sets insecure_tls: see crawler/tls.py.
 # Scrapy 2.19 calls this setting deprecated and warns once per crawl; it is still the one way to choose the
 # context factory, and DOWNLOAD_VERIFY_CERTIFICATES keeps Scrapy's own verification on should it ever be ignored.
-DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.tls.SitePolicy"
+DOWNLOADER_CLIENTCONTEXTFACTORY = "crawler.net.tls.SitePolicy"
 DOWNLOAD_VERIFY_CERTIFICATES = True
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}
 # Pages are read (parsed, links, extraction) in worker processes, under a hard time limit:

@@ -56,9 +56,9 @@ def article_path(data: dict, article: dict) -> str:
     return str(data["site"]["article_path"]).format(**article)
 
 
-# ----------------------------------------------------------------- the fixture web (tests/fixtureweb.py)
+# ----------------------------------------------------------------- the fixture web (tests/zoo/)
 
-from fixtureweb import FixtureWeb, fixture_sites, vietnam_today  # noqa: E402
+from zoo import FixtureWeb, fixture_sites, vietnam_today  # noqa: E402
 
 
 @pytest.fixture

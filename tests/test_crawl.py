@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import article_path
-from fixtureweb import FixtureWeb, fixture_sites, vietnam_today
+from zoo import FixtureWeb, fixture_sites, vietnam_today
 
 from scheduler.mirror import MirrorServer
 from scheduler.runner import run_crawl, run_crawls

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.dates import (
+from crawler.extract.dates import (
     Evidence,
     FoundDate,
     choose_published,

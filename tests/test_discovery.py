@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.discovery import classify_link, is_calendar
-from crawler.frontier import Frontier, page_number, period_end, slash_twin
-from crawler.recheck import conditional_headers, recheck_due, recheck_interval
+from crawler.discover.frontier import Frontier, page_number, period_end, slash_twin
+from crawler.discover.links import classify_link, is_calendar
+from crawler.discover.recheck import conditional_headers, recheck_due, recheck_interval
+from crawler.discover.urls import normalize_url, same_site
 from crawler.seeds import parse_seed
-from crawler.urls import normalize_url, same_site
 from storage.records import CrawlState, KnownArticle, KnownUrl
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

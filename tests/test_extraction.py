@@ -10,9 +10,9 @@ from datetime import datetime
 import pytest
 from conftest import MIRROR_DIR, article_path, seed_paragraphs
 
-from crawler.bylines import author_of, person_or_none, source_of
-from crawler.extraction import decode_html, extract_article
-from crawler.metadata import strip_site_name
+from crawler.extract.article import decode_html, extract_article
+from crawler.extract.bylines import author_of, person_or_none, source_of
+from crawler.extract.metadata import strip_site_name
 from scheduler.mirror import render_site
 
 BASE = "http://127.0.0.1:8765"
@@ -319,7 +319,7 @@ def test_the_justext_fallback_reads_with_vietnamese_and_english_stop_words_only(
     global must be put back for other callers of trafilatura."""
     from trafilatura import external
 
-    from crawler.extraction import justext_stoplist, read_page
+    from crawler.extract.article import justext_stoplist, read_page
 
     seen = []
     try_justext = external.try_justext
@@ -343,7 +343,7 @@ def test_the_justext_fallback_reads_with_vietnamese_and_english_stop_words_only(
 def test_normalize_space_collapses_every_unicode_space_and_drops_invisibles() -> None:
     import random
 
-    from crawler.text import normalize_space
+    from crawler.extract.text import normalize_space
 
     spaces = [c for c in map(chr, range(0x3001)) if c.isspace()]  # all of them lie below U+3001
     assert {"\u00a0", "\u2002", "\u202f", "\u3000", "\x1c", "\u2028"} <= set(spaces)

@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 from faultserver import FaultSite, article_html, crawl, figure, html
 
-from crawler.extraction import extract_article
-from crawler.pages import PageRead
-from crawler.workers import ExtractionFailed, ExtractionPool, ExtractionTimeout
+from crawler.extract.article import extract_article
+from crawler.extract.page import PageRead
+from crawler.pool import ExtractionFailed, ExtractionPool, ExtractionTimeout
 from storage.archive import Archive
 
 HTML = "text/html; charset=utf-8"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from faultserver import FaultSite, article, article_html, crawl, html
-from fixtureweb import age_archive
+from zoo import age_archive
 
 pytestmark = pytest.mark.slow
 

@@ -35,7 +35,7 @@ from twisted.python.failure import Failure
 from twisted.web.client import ResponseFailed, ResponseNeverReceived
 
 from crawler.errors import ExpiredCertificate, LegacyTLSRefused, TLSError
-from crawler.tls import legacy_context, tls_error, verifying_context
+from crawler.net.tls import legacy_context, tls_error, verifying_context
 from scheduler.runner import CrawlReport, run_crawl
 
 pytestmark = pytest.mark.slow

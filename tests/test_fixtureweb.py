@@ -1,4 +1,4 @@
-"""The fixture web itself (tests/fixtureweb.py): its sites, their gold answers, their two days, their traps."""
+"""The fixture web itself (tests/zoo/): its sites, their gold answers, their two days, their traps."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from urllib.robotparser import RobotFileParser
 
 import pytest
-from fixtureweb import VN, FixtureSite, FixtureWeb, GoldArticle, fixture_sites, vietnam_today, write_minimal_seeds
+from zoo import VN, FixtureSite, FixtureWeb, GoldArticle, fixture_sites, vietnam_today, write_minimal_seeds
 
 from crawler.seeds import load_seeds
 from scheduler.mirror import Page, find_page

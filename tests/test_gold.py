@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from crawler.extraction import extract_article
-from crawler.scoring import GoldPage, load_gold, score_corpus, score_page, shingle_counts
+from bench.scoring import GoldPage, load_gold, score_corpus, score_page, shingle_counts
+from crawler.extract.article import extract_article
 
 PROJECT = Path(__file__).parent.parent
 CORPUS = Path(__file__).parent / "fixtures" / "extraction"

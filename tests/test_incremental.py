@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from fixtureweb import FixtureSite, age_archive, fixture_sites, vietnam_today, write_minimal_seeds
+from zoo import FixtureSite, age_archive, fixture_sites, vietnam_today, write_minimal_seeds
 
 from scheduler.mirror import MirrorServer, RequestRecord
 from scheduler.runner import CrawlReport, run_crawl

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from fixtureweb import fixture_sites
+from zoo import fixture_sites
 
 from storage.archive import Archive
 from storage.migrations import MIGRATIONS, migrate

@@ -7,14 +7,14 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from fixtureweb import fixture_sites
 from scrapy.http import HtmlResponse
 from scrapy.linkextractors import IGNORED_EXTENSIONS, LinkExtractor
+from zoo import fixture_sites
 
-from crawler.extraction import extract_article
-from crawler.pages import IGNORED_EXTENSIONS as OURS
-from crawler.pages import read_html_page
-from crawler.urls import normalize_url
+from crawler.discover.urls import normalize_url
+from crawler.extract.article import extract_article
+from crawler.extract.page import IGNORED_EXTENSIONS as OURS
+from crawler.extract.page import read_html_page
 
 BASE = "http://127.0.0.1:8000"
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from crawler.extraction import EXTRACTOR_VERSION, extract_article
+from crawler.extract.article import EXTRACTOR_VERSION, extract_article
 from crawler.reextraction import reextract
 from scheduler.cli import cli
 from scheduler.mirror import MirrorServer

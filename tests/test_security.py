@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from faultserver import FaultSite, article, crawl, guard_overrides, redirect
 from scrapy.exceptions import IgnoreRequest
 
-from crawler.safety import SafetyMiddleware, Scope, blocked_address, check_url
+from crawler.net.safety import SafetyMiddleware, Scope, blocked_address, check_url
 from crawler.seeds import parse_seed
 from scheduler.cli import cli
 from storage.archive import Archive

@@ -1,7 +1,7 @@
 """The generic site spider: from a seed's start URLs to every article of the site.
 
 ``scrapy crawl site -a site=langson-mirror`` works as well as ``provnews crawl``.
-Link decisions live in :class:`crawler.frontier.Frontier`; this module is the Scrapy
+Link decisions live in :class:`crawler.discover.frontier.Frontier`; this module is the Scrapy
 glue: requests, responses, feeds and sitemaps, conditional rechecks, items.
 """
 
@@ -22,17 +22,17 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.utils.gz import gunzip
 
-from crawler.frontier import Frontier
+from crawler.discover.frontier import Frontier
+from crawler.discover.recheck import conditional_headers
+from crawler.discover.urls import normalize_url, same_site
 from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage, PageUnread
-from crawler.recheck import conditional_headers
+from crawler.pool import ExtractionFailed, ExtractionPool, shared_pool, worker_count
 from crawler.seeds import Seed, load_seed
-from crawler.urls import normalize_url, same_site
-from crawler.workers import ExtractionFailed, ExtractionPool, shared_pool, worker_count
 from storage.archive import Archive
 from storage.records import FetchedPage, KnownArticle
 
 if TYPE_CHECKING:
-    from crawler.pages import PageRead
+    from crawler.extract.page import PageRead
 
 logger = logging.getLogger(__name__)
 

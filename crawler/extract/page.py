@@ -3,7 +3,7 @@
 The spider needs a page's links (to discover), its ``rel=canonical`` (one article, one
 URL), its ``<link rel=alternate>`` feeds, and the article on it. Reading all of them from
 one lxml tree halves the parsing of a crawl, and lets the whole page be read in a worker
-process (:mod:`crawler.workers`) off the crawl's reactor. Like the extraction core, this
+process (:mod:`crawler.pool`) off the crawl's reactor. Like the extraction core, this
 is a pure function of (bytes, url, content type): no Scrapy in here.
 
 Links are found as Scrapy's ``LinkExtractor`` finds them (``<a>`` and ``<area>``
@@ -24,8 +24,8 @@ from lxml.etree import ParserError
 from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
-from crawler.extraction import Reading, parse_html, read_tree
-from crawler.urls import normalize_url
+from crawler.discover.urls import normalize_url
+from crawler.extract.article import Reading, parse_html, read_tree
 
 logger = logging.getLogger(__name__)
 

@@ -6,13 +6,13 @@ The archive is the crawl state (no JOBDIR carried between runs). A run:
 - re-reads the listing pages linked from a start page (the "first listing pages");
 - walks pagination one page at a time, and only while the pages keep linking to URLs
   never seen before: after ``stop_after`` pages in a row with nothing new, it stops;
-- fetches a known article only when a recheck is due (see :mod:`crawler.recheck`);
+- fetches a known article only when a recheck is due (see :mod:`crawler.discover.recheck`);
 - skips known pages that list no articles (contact, about) unless a month has passed;
 - skips a known date archive (``/2026/08/``, ``/2026/08/14/``) last read after its period
   ended: no article can join a month that is over;
 - takes a link that differs from a known or requested URL only by a trailing slash
   (``/bai-viet`` and ``/bai-viet/``) for that URL: servers answer both with one page;
-- never follows traps (:mod:`crawler.discovery`), and counts what it skipped and why.
+- never follows traps (:mod:`crawler.discover.links`), and counts what it skipped and why.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlsplit
 
-from crawler.discovery import classify_link, is_calendar
-from crawler.recheck import parse_time, recheck_due
+from crawler.discover.links import classify_link, is_calendar
+from crawler.discover.recheck import parse_time, recheck_due
+from crawler.discover.urls import same_site
 from crawler.seeds import Seed
-from crawler.urls import same_site
 from storage.records import CrawlState, KnownArticle, KnownUrl
 
 logger = logging.getLogger(__name__)

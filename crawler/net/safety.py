@@ -70,7 +70,7 @@ EXCEPTION_CATEGORIES = {
     "CancelledError": "too_large",
     "SSLError": "tls",
     "Error": "tls",  # OpenSSL.SSL.Error
-    "TLSError": "tls",  # crawler.errors.TLSError and its kinds, named by crawler.tls.TLSErrorMiddleware
+    "TLSError": "tls",  # crawler.errors.TLSError and its kinds, named by crawler.net.tls.TLSErrorMiddleware
     "UntrustedCertificate": "tls",
     "ExpiredCertificate": "tls",
     "WrongHostCertificate": "tls",

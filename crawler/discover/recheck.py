@@ -24,7 +24,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
-from crawler.dates import VIETNAM
+from crawler.extract.dates import VIETNAM
 from storage.records import KnownArticle
 
 SCHEDULE: tuple[tuple[timedelta, timedelta], ...] = (

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 
-from crawler.text import normalize_space
+from crawler.extract.text import normalize_space
 
 MAX_NAME_WORDS = 6
 _LETTERS = r"A-Za-zÀ-ỹĐđ"

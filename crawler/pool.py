@@ -1,9 +1,9 @@
 """Pages read off the reactor, in worker processes, each under a hard time limit.
 
-Reading a page (parse, links, extraction: :func:`crawler.pages.read_html_page`) costs
+Reading a page (parse, links, extraction: :func:`crawler.extract.page.read_html_page`) costs
 milliseconds of CPU; on the crawl's reactor it would stall every download meanwhile, and
 one pathological page (300-deep nesting, a 20 MB inline script) could stall it for good.
-An :class:`ExtractionPool` keeps ``workers`` processes (``python -m crawler.workers``,
+An :class:`ExtractionPool` keeps ``workers`` processes (``python -m crawler.pool``,
 one per core by default) fed through pipes; a page that takes longer than ``timeout``
 seconds has its worker killed and replaced, and the page is reported as failed
 (:class:`ExtractionTimeout`) so the pipeline keeps its raw bytes and marks it. A worker
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.pages import PageRead
+    from crawler.extract.page import PageRead
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class ExtractionPool:
 
     async def read(self, body: bytes, url: str, content_type: str | None) -> PageRead:
         """Read one page; raises :class:`ExtractionFailed` (or its timeout) when it cannot."""
-        from crawler.pages import read_html_page
+        from crawler.extract.page import read_html_page
 
         if self.size == 0 or self._closed or self._startup_failures >= MAX_STARTUP_FAILURES:
             self.pages_read += 1
@@ -158,7 +158,7 @@ class ExtractionPool:
 
     def _spawn(self) -> None:
         process = subprocess.Popen(
-            [sys.executable, "-m", "crawler.workers"],
+            [sys.executable, "-m", "crawler.pool"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=None,
@@ -284,7 +284,7 @@ class ExtractionPool:
             worker.process.stdout.close()
 
     def _drain_inline(self) -> None:
-        from crawler.pages import read_html_page
+        from crawler.extract.page import read_html_page
 
         while self._queue:
             task = self._queue.popleft()
@@ -349,7 +349,7 @@ def serve() -> int:
 
 
 def _serve(source: IO[bytes], out: IO[bytes]) -> None:
-    from crawler.pages import read_html_page
+    from crawler.extract.page import read_html_page
 
     _write(out, ("ready", os.getpid()))
     while True:

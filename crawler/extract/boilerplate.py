@@ -23,8 +23,8 @@ from collections.abc import Iterator
 
 import lxml.html
 
-from crawler.bylines import author_of, person_or_none, source_of
-from crawler.text import RELATED_HEADING, RELATED_LEAD, normalize_space
+from crawler.extract.bylines import author_of, person_or_none, source_of
+from crawler.extract.text import RELATED_HEADING, RELATED_LEAD, normalize_space
 
 LONG_TEXT = 150
 BLOCK_TAGS = {"p", "div", "ul", "ol", "li", "table", "tr", "td", "section", "article", "main", "header", "footer"}

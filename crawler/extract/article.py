@@ -4,13 +4,13 @@ A pure function of the page's bytes and URL, built on trafilatura, with the rule
 Vietnamese news pages need. No Scrapy in here, so an archive can be re-extracted later
 from its stored pages (``provnews reextract``). In order:
 
-1. bytes to NFC text whatever the charset claims (``crawler.encoding``);
+1. bytes to NFC text whatever the charset claims (``crawler.extract.encoding``);
 2. machine metadata, the title without the site name and its headline element, and the
-   dates printed by the headline (``crawler.metadata``, ``crawler.dates``);
+   dates printed by the headline (``crawler.extract.metadata``, ``crawler.extract.dates``);
 3. what is not body text cut from the tree: comments, related news, share/print/tags
-   chrome; captions and byline elements taken apart (``crawler.boilerplate``);
-4. trafilatura reads the body; the lines are cleaned (``crawler.text``), the sapo kept
-   first, the source line and the byline cut from the end (``crawler.bylines``);
+   chrome; captions and byline elements taken apart (``crawler.extract.boilerplate``);
+4. trafilatura reads the body; the lines are cleaned (``crawler.extract.text``), the sapo kept
+   first, the source line and the byline cut from the end (``crawler.extract.bylines``);
 5. not an article: no title or no body of real length; a listing or home page (story
    titles with teasers and no text of its own, a body made of link titles, or an
    archive's title: "Từ khóa: …", "Tác giả: …", "Ngày: …"); or neither a date nor article markup
@@ -37,12 +37,12 @@ from justext import get_stoplist
 from lxml.etree import ElementDefaultClassLookup, ParserError
 from trafilatura import external
 
-from crawler import boilerplate
-from crawler.bylines import person_or_none, take_byline
-from crawler.dates import choose_published, choose_updated
-from crawler.encoding import decode_html
-from crawler.metadata import find_title, printed_dates, read_metadata
-from crawler.text import clean_lines, normalize_space
+from crawler.extract import boilerplate
+from crawler.extract.bylines import person_or_none, take_byline
+from crawler.extract.dates import choose_published, choose_updated
+from crawler.extract.encoding import decode_html
+from crawler.extract.metadata import find_title, printed_dates, read_metadata
+from crawler.extract.text import clean_lines, normalize_space
 from storage.records import Article
 
 __all__ = [

@@ -15,8 +15,8 @@ from typing import Any
 
 import lxml.html
 
-from crawler.dates import Evidence, FoundDate, find_dates, parse_iso
-from crawler.text import normalize_space
+from crawler.extract.dates import Evidence, FoundDate, find_dates, parse_iso
+from crawler.extract.text import normalize_space
 
 ARTICLE_TYPES = {"article", "newsarticle", "reportagenewsarticle", "blogposting", "analysisnewsarticle", "report"}
 PUBLISHED_KEYS = (

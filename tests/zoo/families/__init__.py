@@ -1,0 +1,1 @@
+"""One module per template family (see tests/zoo/family.py)."""
