@@ -278,12 +278,57 @@ def page_dictionaries(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX idx_pages_extract_error ON pages(extract_error) WHERE extract_error IS NOT NULL")
 
 
+def crawl_frontier(db: sqlite_utils.Database) -> None:
+    """What a crawl leaves for the next beyond its articles: ``listings`` (how far each listing
+    was walked), ``pending`` (URLs decided on and not reached: where the next run resumes),
+    ``hosts`` (what each host taught about its URLs); and an index to find an article by its
+    content (one article fetched under two URLs makes one row)."""
+    db.create_table(
+        "listings",
+        {
+            "site": str,
+            "listing": str,  # its pages' URL with the page number marked {}
+            "first_url": str,
+            "pages": int,  # the highest page read
+            "walked_to_end": str,  # when it was first walked to its last page; NULL: never yet
+            "stop_reason": str,  # why its last walk stopped short of the end; NULL: it reached the end
+            "last_walked": str,
+        },
+        pk=("site", "listing"),
+        foreign_keys=[("site", "sites", "id")],
+    )
+    db.create_table(
+        "pending",
+        {
+            "site": str,
+            "url": str,
+            "hops": int,
+            "link_text": str,
+            "via": str,  # the page it was found on
+            "listing": str,  # a listing's next page: that listing
+            "page": int,
+            "walk": str,  # backfill or head
+            "added": str,
+        },
+        pk=("site", "url"),
+        foreign_keys=[("site", "sites", "id")],
+    )
+    db.create_table(
+        "hosts",
+        {"site": str, "host": str, "case_insensitive": int, "ignored_params": str, "updated": str},
+        pk=("site", "host"),
+        foreign_keys=[("site", "sites", "id")],
+    )
+    db.table("articles").create_index(["site", "content_hash"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("initial schema", initial_schema),
     ("urls and aliases", urls_and_aliases),
     ("month and query indexes", month_and_query_indexes),
     ("crawl exit code, duration and log tail", crawl_results),
     ("page dictionaries and unreadable pages", page_dictionaries),
+    ("listings, pending URLs and hosts", crawl_frontier),
 ]
 
 

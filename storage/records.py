@@ -102,10 +102,11 @@ class CrawlStats:
 
 @dataclass(frozen=True)
 class SaveResult:
-    """What ``Archive.save_article`` did: ``new``, ``changed`` or ``unchanged``."""
+    """What ``Archive.save_article`` did: ``new``, ``changed``, ``unchanged``, or ``alias``
+    (the same article was archived under another URL: this one was added as its alias)."""
 
     article_id: int
-    outcome: Literal["new", "changed", "unchanged"]
+    outcome: Literal["new", "changed", "unchanged", "alias"]
 
 
 @dataclass(frozen=True)
@@ -134,12 +135,51 @@ class KnownUrl:
 
 
 @dataclass(frozen=True)
+class KnownListing:
+    """A listing (a chain of pages) as earlier crawls walked it: ``pages``, the highest page
+    read; ``walked_to_end``, when it was first walked to its last page (None: not yet);
+    ``stop_reason``, why its last walk stopped short (None: it reached the end)."""
+
+    listing: str
+    first_url: str
+    pages: int = 0
+    walked_to_end: str | None = None
+    stop_reason: str | None = None
+    last_walked: str | None = None
+
+
+@dataclass(frozen=True)
+class PendingUrl:
+    """A URL a crawl decided to fetch and did not reach: where the next run resumes."""
+
+    url: str
+    hops: int = 1
+    text: str = ""  # the text of the link it was found by
+    via: str | None = None  # the page it was found on
+    listing: str | None = None  # a listing's next page: that listing
+    page: int | None = None
+    walk: str = "backfill"
+
+
+@dataclass(frozen=True)
+class KnownHost:
+    """What a host taught about its URLs: case-insensitive paths, parameters that do not matter."""
+
+    host: str
+    case_insensitive: bool = False
+    ignored: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CrawlState:
     """A site's crawl state as the archive holds it: the archive is the crawl state."""
 
     articles: dict[str, KnownArticle]
     aliases: dict[str, str]  # other URL -> the article's canonical URL
     urls: dict[str, KnownUrl]
+    listings: dict[str, KnownListing] = field(default_factory=dict)
+    pending: tuple[PendingUrl, ...] = ()
+    hosts: dict[str, KnownHost] = field(default_factory=dict)
 
     def article_for(self, url: str) -> KnownArticle | None:
         """The archived article at ``url`` or at the canonical URL it is an alias of."""

@@ -183,6 +183,60 @@ _URLS = {
     },
 }
 
+_LISTINGS = {
+    "description": (
+        "How far each listing (a chain of pages: a category, a tag, an archive) was walked. A listing is "
+        "walked to its last page until it has been walked to its end once; later runs walk it only while it "
+        "shows something new."
+    ),
+    "sort_desc": "last_walked",
+    "facets": ["site", "stop_reason"],
+    "columns": {
+        "site": "The site (sites.id)",
+        "listing": "The listing: its pages' URL with the page number written {}",
+        "first_url": "The URL of a page of it where a walk started",
+        "pages": "The highest page of it read so far",
+        "walked_to_end": f"When it was first walked to its last page; NULL: not yet (a backfill still under way); "
+        f"{UTC_TIME}",
+        "stop_reason": "Why its last walk stopped short of its end (nothing new, max_pages, interrupted, timeout, "
+        "max_depth, its pages repeat); NULL: it reached its end",
+        "last_walked": f"When it was last walked; {UTC_TIME}",
+    },
+}
+
+_PENDING = {
+    "description": (
+        "URLs a crawl decided to fetch and did not reach (cut by its timeout, max_pages, a stop or a crash): the "
+        "next run of the site starts with them, so a backfill goes on where it stopped."
+    ),
+    "sort": "added",
+    "facets": ["site", "walk"],
+    "columns": {
+        "site": "The site (sites.id)",
+        "url": "The URL",
+        "hops": "Links followed from a start page to reach it",
+        "link_text": "The text of the link it was found by",
+        "via": "The page it was found on",
+        "listing": "When it is a listing's next page: that listing (listings.listing)",
+        "page": "When it is a listing's next page: its page number",
+        "walk": "backfill (walk the listing to its end) or head (while it shows something new)",
+        "added": f"When it was decided on; {UTC_TIME}",
+    },
+}
+
+_HOSTS = {
+    "description": "What each host of a site taught about its URLs, so that one page costs one fetch and one row.",
+    "sort": "host",
+    "columns": {
+        "site": "The site (sites.id)",
+        "host": "The host name",
+        "case_insensitive": "1 when its paths are compared lower-cased (an IIS server answers every casing)",
+        "ignored_params": "JSON list of the query parameters that do not change its pages (back-links, portlet "
+        "state), dropped from its URLs",
+        "updated": f"When this was last learned; {UTC_TIME}",
+    },
+}
+
 _ARTICLE_ALIASES = {
     "description": "Other URLs under which an article was found (tracking parameters, mobile host, …).",
     "sort": "url",
@@ -208,6 +262,9 @@ TABLES: dict[str, dict[str, Any]] = {
     "pages": _PAGES,
     "page_dictionaries": _PAGE_DICTIONARIES,
     "urls": _URLS,
+    "listings": _LISTINGS,
+    "pending": _PENDING,
+    "hosts": _HOSTS,
     "article_aliases": _ARTICLE_ALIASES,
     MIGRATIONS_TABLE: _MIGRATIONS,
     FTS_TABLE: {"description": "Internal: the full-text index of articles (title, text, folded).", "hidden": True},
