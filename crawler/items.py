@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from storage.records import Article, FetchedPage
+from storage.records import Article, FetchedPage, PendingUrl
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,7 @@ class ArticlePage:
     page: FetchedPage
     article: Article
     rechecked: bool = False
+    done: tuple[str, ...] = ()  # the URLs whose fetch this was: no longer pending
 
 
 @dataclass(frozen=True)
@@ -50,3 +51,19 @@ class AliasFound:
     site: str
     url: str
     canonical_url: str
+
+
+@dataclass(frozen=True)
+class UrlsQueued:
+    """URLs the crawl decided to fetch: pending until done, so that the next run resumes them."""
+
+    site: str
+    entries: tuple[PendingUrl, ...]
+
+
+@dataclass(frozen=True)
+class UrlsDone:
+    """URLs fetched and dealt with (not as an article: that is ``ArticlePage.done``)."""
+
+    site: str
+    urls: tuple[str, ...]

@@ -17,7 +17,7 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import deferred_from_coro
 
-from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage, PageUnread
+from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage, PageUnread, UrlsDone, UrlsQueued
 from crawler.net.safety import DELIBERATE_SKIPS, failure_categories, refusal_notes
 from storage.archive import Archive
 from storage.errors import DiskFullError
@@ -69,8 +69,12 @@ class ArchivePipeline:
             return item
 
     def _write(self, archive: Archive, item: Any) -> Any:
-        if isinstance(item, ArticlePage):
-            result = archive.save_fetched_article(item.site, item.page, item.article, self.crawl_id)
+        if isinstance(item, UrlsQueued):
+            archive.add_pending(item.site, item.entries)
+        elif isinstance(item, UrlsDone):
+            archive.drop_pending(item.site, item.urls)
+        elif isinstance(item, ArticlePage):
+            result = archive.save_fetched_article(item.site, item.page, item.article, self.crawl_id, done=item.done)
             self.counts[result.outcome] += 1
             self.counts["rechecked"] += item.rechecked
             self._event(

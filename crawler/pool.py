@@ -14,7 +14,7 @@ hand, then closes the pool (the workers exit when their input closes, or die wit
 crawl's process group). ``workers=0`` reads pages inline, with no time limit.
 
 Frames on the pipes are a 4-byte big-endian length and a pickle: to a worker
-``(task id, body, url, content type)``; from it ``("ready", pid)``, ``("ok", task id,
+``(task id, body, url, content type, ReadHints)``; from it ``("ready", pid)``, ``("ok", task id,
 PageRead, rss kB)`` or ``("error", task id, message, rss kB)``.
 """
 
@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from crawler.extract.page import PageRead
+    from crawler.extract.page import PageRead, ReadHints
 
 logger = logging.getLogger(__name__)
 
@@ -106,17 +106,17 @@ class ExtractionPool:
         self._startup_failures = 0
         self._closed = False
 
-    async def read(self, body: bytes, url: str, content_type: str | None) -> PageRead:
+    async def read(self, body: bytes, url: str, content_type: str | None, hints: ReadHints | None = None) -> PageRead:
         """Read one page; raises :class:`ExtractionFailed` (or its timeout) when it cannot."""
         from crawler.extract.page import read_html_page
 
         if self.size == 0 or self._closed or self._startup_failures >= MAX_STARTUP_FAILURES:
             self.pages_read += 1
-            return read_html_page(body, url, content_type)
+            return read_html_page(body, url, content_type, hints)
         loop = asyncio.get_running_loop()
         self.start()
         self._next_id += 1
-        payload = pickle.dumps((self._next_id, body, url, content_type), protocol=pickle.HIGHEST_PROTOCOL)
+        payload = pickle.dumps((self._next_id, body, url, content_type, hints), protocol=pickle.HIGHEST_PROTOCOL)
         task = _Task(self._next_id, HEADER.pack(len(payload)) + payload, url, loop.create_future())
         self._queue.append(task)
         self._dispatch()
@@ -288,9 +288,9 @@ class ExtractionPool:
 
         while self._queue:
             task = self._queue.popleft()
-            _, body, url, content_type = pickle.loads(task.frame[HEADER.size :])
+            _, body, url, content_type, hints = pickle.loads(task.frame[HEADER.size :])
             try:
-                result: PageRead = read_html_page(body, url, content_type)
+                result: PageRead = read_html_page(body, url, content_type, hints)
             except Exception as error:  # noqa: BLE001 - reported as the page's failure
                 task.future.set_exception(ExtractionFailed(f"{type(error).__name__}: {error}"))
             else:
@@ -359,9 +359,9 @@ def _serve(source: IO[bytes], out: IO[bytes]) -> None:
         frame = _read_exactly(source, HEADER.unpack(header)[0])
         if frame is None:
             return
-        task_id, body, url, content_type = pickle.loads(frame)
+        task_id, body, url, content_type, hints = pickle.loads(frame)
         try:
-            _write(out, ("ok", task_id, read_html_page(body, url, content_type), _rss_kb()))
+            _write(out, ("ok", task_id, read_html_page(body, url, content_type, hints), _rss_kb()))
         except Exception as error:  # noqa: BLE001 - the page's failure, reported to the crawl
             _write(out, ("error", task_id, f"{type(error).__name__}: {error}", _rss_kb()))
 

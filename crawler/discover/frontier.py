@@ -1,17 +1,25 @@
-"""The crawl frontier of one run: what to fetch, given what the archive already holds.
+"""The crawl frontier of one run: which URL to fetch, and when, given what the archive holds.
 
 The archive is the crawl state (no JOBDIR carried between runs). A run:
 
-- always reads the start pages, the feeds and the sitemaps;
-- re-reads the listing pages linked from a start page (the "first listing pages");
-- walks pagination one page at a time, and only while the pages keep linking to URLs
-  never seen before: after ``stop_after`` pages in a row with nothing new, it stops;
-- fetches a known article only when a recheck is due (see :mod:`crawler.discover.recheck`);
-- skips known pages that list no articles (contact, about) unless a month has passed;
-- skips a known date archive (``/2026/08/``, ``/2026/08/14/``) last read after its period
-  ended: no article can join a month that is over;
-- takes a link that differs from a known or requested URL only by a trailing slash
-  (``/bai-viet`` and ``/bai-viet/``) for that URL: servers answer both with one page;
+- reads the start pages, the feeds and the sitemaps, and resumes what an earlier run
+  left pending (``pending``: URLs it had decided to fetch and did not reach, next pages
+  of listings among them): a backfill cut by a timeout, ``max_pages``, a stop or a crash
+  goes on where it stopped, and no article is fetched twice;
+- walks every listing it meets **to its end** until that listing has been walked to its
+  end once; after that, a walk from the listing's first page goes on only while pages
+  bring something never seen before (after ``stop_after`` pages in a row with nothing
+  new, it stops). A listing whose pages repeat stops there. Each listing's walk is kept
+  (``listings``): pages read, walked to its end or not, why it stopped;
+- follows the next page of a listing that leads to articles at no extra depth; the next
+  page of one that leads to none is a step deeper (a made-up listing stops at ``max_depth``);
+- fetches a known article only when a recheck is due (:mod:`crawler.discover.recheck`),
+  and a known non-article page only when it is a listing linked from a start page, or
+  once a month (contact, about); a date archive (``/2026/08/``) read after its period
+  ended is not read again;
+- takes every URL through the site's identity (:mod:`crawler.discover.identity`): one
+  page, one URL; a link that differs from a known or requested URL only by a trailing
+  slash is that URL;
 - never follows traps (:mod:`crawler.discover.links`), and counts what it skipped and why.
 """
 
@@ -21,38 +29,28 @@ import calendar
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
+from crawler.discover.identity import SiteIdentity
 from crawler.discover.links import classify_link, is_calendar
+from crawler.discover.listings import Pager, read_pager
 from crawler.discover.recheck import parse_time, recheck_due
-from crawler.discover.urls import same_site
+from crawler.discover.urls import HostRules, same_site
 from crawler.seeds import Seed
-from storage.records import CrawlState, KnownArticle, KnownUrl
+from storage.records import CrawlState, KnownArticle, KnownHost, KnownListing, KnownUrl, PendingUrl
 
 logger = logging.getLogger(__name__)
 
 LISTING_MIN_ARTICLE_LINKS = 2
 CHROME_MIN_PAGES = 10
 OTHER_PAGE_REFETCH = timedelta(days=30)
-PAGE_NUMBER = re.compile(r"(?:/page/|/trang-?|-trang-|/p)(\d+)", re.IGNORECASE)
-
-
-def page_number(url: str) -> int:
-    """The page number of a listing URL (1 when it has none)."""
-    parts = urlsplit(url)
-    for key, value in parse_qsl(parts.query):
-        if value.isdigit() and classify_link(f"http://x/?{key}={value}").pagination:
-            return int(value)
-    match = PAGE_NUMBER.search(parts.path)
-    return int(match.group(1)) if match else 1
-
-
-DIGITS = re.compile(r"\d+")
 DATE_ARCHIVE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(?:([0-3]?\d)/?)?$")
 # a period ends at midnight of the site's day; a site's clock may be anywhere from UTC-12 to UTC+14
 PERIOD_SLACK = timedelta(hours=14)
+BACKFILL, HEAD = "backfill", "head"
 
 
 def period_end(url: str) -> datetime | None:
@@ -88,37 +86,119 @@ def slash_twin(url: str) -> str | None:
     return parts._replace(path=twin).geturl()
 
 
+@dataclass(frozen=True)
+class Visit:
+    """Why a URL is fetched: what the spider carries from a link to its response.
+
+    ``hops``: links followed from a start page; ``text``: the link's text; ``via``: the
+    page it was found on; ``listing`` and ``page``: the listing it is a page of, and which;
+    ``walk``: ``backfill`` (to the end) or ``head`` (while there is news); ``streak``: pages
+    in a row of that walk with nothing new.
+    """
+
+    url: str
+    hops: int = 1
+    text: str = ""
+    via: str | None = None
+    listing: str | None = None
+    page: int | None = None
+    walk: str = BACKFILL
+    streak: int = 0
+    start: bool = False
+    from_article: bool = False
+    facet: bool = False  # a tag, author or date listing
+    found_on: str | None = None  # the listing whose page linked here
+
+    def pending(self) -> PendingUrl:
+        return PendingUrl(self.url, self.hops, self.text, self.via, self.listing, self.page, self.walk)
+
+
+@dataclass
+class ListingWalk:
+    """One listing in this run: the pages read, where its walk stands."""
+
+    listing: str
+    first_url: str
+    known: KnownListing | None
+    pages: set[int] = field(default_factory=set)
+    items: set[str] = field(default_factory=set)  # links its pages showed this run (a page repeating them: the end)
+    end: int | None = None  # its last page, once read
+    waiting: str | None = None  # its next page, requested and not read yet
+    resumed: bool = False  # an earlier run's walk of it goes on from where it stopped
+    stopped: str | None = None  # why a walk of it stopped short of the end
+
+    def record(self, now: str, interrupted: str | None) -> KnownListing:
+        known = self.known
+        walked = known.walked_to_end if known is not None else None
+        if self.end is not None and walked is None:
+            walked = now
+        stop = None if self.end is not None else (interrupted if self.waiting else self.stopped)
+        pages = max([*self.pages, known.pages if known else 0])
+        return KnownListing(self.listing, self.first_url, pages, walked, stop, now)
+
+
 @dataclass
 class Frontier:
-    """Decisions about links for one crawl of one site."""
+    """Decisions about URLs for one crawl of one site (see the module docstring)."""
 
     seed: Seed
     state: CrawlState
     now: datetime
     stop_after: int = 1
     max_rechecks: int = 500
+    identity: SiteIdentity = field(init=False)
     articles: set[str] = field(default_factory=set)
     requested: set[str] = field(default_factory=set)
     # requested from an article's page (related news, next/previous): such a request
     # says nothing of whether a listing page that also links there brings news
     from_articles: set[str] = field(default_factory=set)
     rechecked: set[str] = field(default_factory=set)
-    # links already counted as news by a listing page: news once, not on every page of the run
-    # (a link the crawl never fetches, say robots-disallowed, would otherwise keep every
-    # listing walking to its last page)
-    counted_news: set[str] = field(default_factory=set)
-    # listings (their URL but for its numbers) that lead to articles (see page_seen): their
-    # pagination is no deeper than their first page; a listing that leads to no article (a
-    # generator trap: ``?page=N`` forever, each page linking to new pages) goes no deeper
-    # than the seed's max_depth
-    productive: set[str] = field(default_factory=set)
-    start_links: set[str] = field(default_factory=set)  # the links of the start pages read so far
-    page_links: dict[str, tuple[int, frozenset[str]]] = field(default_factory=dict)
+    counted_news: set[str] = field(default_factory=set)  # news once a run, not on every page
+    productive: set[str] = field(default_factory=set)  # listings that lead to articles
+    walks: dict[str, ListingWalk] = field(default_factory=dict)
+    start_links: set[str] = field(default_factory=set)
+    page_links: dict[str, tuple[int, frozenset[str], bool]] = field(default_factory=dict)
     xml_kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
+    led: Counter[str] = field(default_factory=Counter)  # new URLs requested from each page
+    _identity_version: int = 0
 
     def __post_init__(self) -> None:
-        self.articles = set(self.state.articles) | set(self.state.aliases)
+        hosts = {h.host: HostRules(h.case_insensitive, frozenset(h.ignored)) for h in self.state.hosts.values()}
+        self.identity = SiteIdentity(self.seed.hosts, hosts)
+        self.articles = {self.canonical(u) for u in (*self.state.articles, *self.state.aliases)}
+        self._known = {self.canonical(u): a for u, a in self.state.articles.items()}
+        self._known.update(
+            {
+                self.canonical(u): self.state.articles[c]
+                for u, c in self.state.aliases.items()
+                if c in self.state.articles
+            }
+        )
+        self._urls = {self.canonical(u): k for u, k in self.state.urls.items()}
+        self._identity_version = self.identity.version
+
+    # -- URLs -------------------------------------------------------------------
+
+    def canonical(self, url: str) -> str:
+        """The URL as this site knows it (re-keys what the run holds when a rule was learned)."""
+        found = self.identity.canonical(url)
+        if self.identity.version != self._identity_version:
+            self._rekey()
+        return found
+
+    def _rekey(self) -> None:
+        self._identity_version = self.identity.version
+        canon = self.identity.canonical
+        self.articles = {canon(u) for u in self.articles}
+        self.requested = {canon(u) for u in self.requested}
+        self.from_articles = {canon(u) for u in self.from_articles}
+        self._known = {canon(u): a for u, a in self._known.items()}
+        self._urls = {canon(u): k for u, k in self._urls.items()}
+        self._identity_version = self.identity.version
+
+    def on_site(self, url: str) -> bool:
+        return same_site(url, self.seed.hosts)
 
     # -- articles ---------------------------------------------------------------
 
@@ -126,7 +206,7 @@ class Frontier:
         return url in self.articles
 
     def known(self, url: str) -> KnownArticle | None:
-        return self.state.article_for(url)
+        return self._known.get(url)
 
     def add_article(self, *urls: str) -> None:
         self.articles.update(urls)
@@ -152,70 +232,162 @@ class Frontier:
         self.rechecked.update(a.url for a in fresh)
         return fresh
 
-    # -- links ------------------------------------------------------------------
+    # -- what to fetch ----------------------------------------------------------
 
-    def follow(
-        self, url: str, text: str, source: str, *, from_start: bool, new_streak: int | None, from_article: bool = False
-    ) -> bool:
-        """Whether to fetch a link found on ``source``; ``new_streak`` is set on listing pages:
-        how many pages in a row have linked to nothing new (for the pagination stop rule);
-        ``from_article``: ``source`` is an article's page."""
+    def resumed(self) -> list[Visit]:
+        """What earlier runs left pending, to be fetched first: the backfill goes on."""
+        visits = []
+        for entry in self.state.pending:
+            url = self.canonical(entry.url)
+            if url in self.requested or (self.is_article(url) and self.known(url) is not None):
+                continue
+            self.requested.add(url)
+            visit = Visit(url, entry.hops, entry.text, entry.via, entry.listing, entry.page, entry.walk)
+            if entry.listing:
+                walk = self._walk(entry.listing, entry.via or url)
+                walk.waiting, walk.resumed = url, True
+            visits.append(visit)
+        if visits:
+            logger.info("%s: resuming %d URLs left pending by an earlier run", self.seed.id, len(visits))
+        return visits
+
+    def links(self, visit: Visit, page_url: str, links: Iterable[tuple[str, str]], *, article: bool) -> list[Visit]:
+        """The visits to make from a fetched page (``article``: it was archived as one)."""
+        on_site: list[tuple[str, str]] = []
+        for raw, text in links:
+            url = self.canonical(raw)
+            if not self.on_site(url):
+                continue
+            kind = classify_link(url, from_calendar=is_calendar(page_url))
+            if kind.trap:
+                if url not in self.requested:
+                    self.skipped[kind.trap] += 1
+                continue
+            on_site.append((url, text))
+        pager = None if article else read_pager(page_url, on_site)
+        pager_links = pager.links if pager is not None else frozenset()
+        urls = [url for url, _ in on_site if url not in pager_links]
+        walk = self._walk_for(visit, page_url, pager) if pager is not None else None
+        news = None
+        if not article:
+            news = self.unseen(urls, visit.start)
+            self.page_seen(page_url, 200, urls, start=visit.start, listing=walk.listing if walk else None)
+        visits = []
+        if walk is not None and pager is not None:
+            following = self._next_page(visit, walk, pager, urls, news or 0)
+            if following is not None:
+                visits.append(following)
+        for url, text in on_site:
+            if url in pager_links:
+                continue
+            follow = self._worth_following(url, text, page_url, visit, article, walk.listing if walk else None)
+            if follow is not None:
+                visits.append(follow)
+        if visit.start:
+            self.start_links.update(urls)
+        return visits
+
+    def _worth_following(
+        self, url: str, text: str, page_url: str, visit: Visit, article: bool, listing: str | None
+    ) -> Visit | None:
         if url in self.requested or self.is_article(url):
-            return False
+            return None
         if (twin := slash_twin(url)) and (twin in self.requested or self.is_article(twin)):
             self.skipped["the same URL but for a trailing slash"] += 1
-            return False
-        if not same_site(url, self.seed.hosts):
-            return False
-        kind = classify_link(url, text, from_calendar=is_calendar(source))
-        if kind.trap:
-            self.skipped[kind.trap] += 1
-            return False
-        if kind.pagination:
-            if new_streak is None or new_streak >= self.stop_after:
-                self.skipped["pagination: nothing new on the pages before"] += 1
-                return False
-            if page_number(url) != page_number(source) + 1 and not _is_next(text):
-                return False
-        elif not self._worth_fetching(url, from_start and not kind.facet):
-            return False
+            return None
+        kind = classify_link(url, from_calendar=is_calendar(page_url))
+        if not self._worth_fetching(url, visit.start and not kind.facet):
+            return None
+        if visit.hops + 1 > self.seed.max_depth:
+            self.skipped["deeper than max_depth"] += 1
+            return None
         self.requested.add(url)
-        if from_article:
+        self.led[page_url] += 1
+        if article:
             self.from_articles.add(url)
-        return True
+        return Visit(
+            url,
+            visit.hops + 1,
+            " ".join(text.split())[:300],
+            page_url,
+            facet=kind.facet or kind.calendar,
+            from_article=article,
+            found_on=listing,
+        )
 
-    def is_pagination(self, url: str, text: str, source: str) -> bool:
-        """A link to another page of the listing ``source`` (not a trap)."""
-        kind = classify_link(url, text, from_calendar=is_calendar(source))
-        return kind.pagination and not kind.trap
+    def _walk_for(self, visit: Visit, page_url: str, pager: Pager) -> ListingWalk:
+        listing = visit.listing or pager.listing
+        walk = self._walk(listing, page_url if pager.current == 1 else (visit.via or page_url))
+        walk.pages.add(visit.page or pager.current)
+        if walk.waiting == page_url:
+            walk.waiting = None
+        return walk
 
-    def found_article_from(self, listing: str) -> None:
-        """An article was found by a link on the listing page ``listing``."""
-        self.productive.add(listing_key(listing))
+    def _walk(self, listing: str, first_url: str) -> ListingWalk:
+        walk = self.walks.get(listing)
+        if walk is None:
+            walk = self.walks[listing] = ListingWalk(listing, first_url, self.state.listings.get(listing))
+        return walk
 
-    def pagination_depth(self, source: str) -> int:
-        """How much deeper the next page of the listing ``source`` lies: 0 once the listing led
-        to an article, else 1."""
-        return 0 if listing_key(source) in self.productive else 1
+    def _next_page(self, visit: Visit, walk: ListingWalk, pager: Pager, urls: list[str], news: int) -> Visit | None:
+        """The next page of ``walk``'s listing, when its walk goes on (see the module docstring)."""
+        current = visit.page or pager.current
+        fresh = [u for u in urls if u not in walk.items]
+        walk.items.update(urls)
+        if pager.next_url is None:
+            walk.end = current
+            return None
+        url = pager.next_url
+        if url in self.requested:
+            return None
+        mode = visit.walk if visit.listing else self._mode(walk, visit.facet)
+        streak = 0 if news else visit.streak + 1
+        if not fresh and current > 1:
+            walk.stopped = "its pages repeat"
+            self.skipped["listing pages that repeat the page before"] += 1
+            return None
+        if mode == HEAD and streak >= self.stop_after:
+            walk.stopped = "nothing new"
+            self.skipped["pagination: nothing new on the pages before"] += 1
+            return None
+        deeper = 0 if walk.listing in self.productive else 1
+        if visit.hops + deeper > self.seed.max_depth:
+            walk.stopped = "max_depth"
+            self.skipped["pagination deeper than max_depth (a listing that led to no article)"] += 1
+            return None
+        self.requested.add(url)
+        walk.waiting = url
+        return Visit(
+            url, visit.hops + deeper, "", visit.url, walk.listing, current + 1, mode, streak, facet=visit.facet
+        )
 
-    def follow_listed(self, url: str, changed: str | None) -> bool:
-        """Whether to fetch a page a feed or sitemap lists (not a known article): unless it is
-        remembered and neither changed since (by the listed date) nor due by age. A change
-        of a page that lists no articles (contact, about) is no reason to read it again."""
+    def _mode(self, walk: ListingWalk, facet: bool) -> str:
+        """A walk from a listing's first page: to the end until it was walked to its end once
+        (or while its earlier walk resumes from where it stopped), then while it has news.
+        Tag, author and date listings (other views of articles the categories list) are
+        walked while they have news."""
+        known = walk.known
+        if not facet and (known is None or (known.walked_to_end is None and not walk.resumed)):
+            return BACKFILL
+        return HEAD
+
+    def follow_listed(self, url: str, changed: str | None) -> Visit | None:
+        """A page a feed or sitemap lists (not a known article): fetched unless it is
+        remembered and neither changed since (by the listed date) nor due by age."""
         if url in self.requested or self.is_article(url):
-            return False
-        memory = self.state.urls.get(url)
+            return None
+        memory = self._urls.get(url)
         if memory is not None:
             moment, fetched = parse_time(changed), parse_time(memory.last_fetched)
             changed_since = memory.kind != "other" and moment is not None and (fetched is None or moment > fetched)
             if not changed_since and not self._worth_fetching(url, from_start=False):
                 self.skipped["listed pages unchanged since the last run"] += 1
-                return False
+                return None
         self.requested.add(url)
-        return True
+        return Visit(url, 1)
 
     def _worth_fetching(self, url: str, from_start: bool) -> bool:
-        memory = self.state.urls.get(url)
+        memory = self._urls.get(url)
         if memory is None:
             return True
         if memory.kind == "listing":
@@ -223,6 +395,8 @@ class Frontier:
                 self.skipped["date archives of a period over when last read"] += 1
                 return False
             return from_start
+        if memory.kind in ("feed", "sitemap"):
+            return False
         fetched = parse_time(memory.last_fetched)
         return fetched is None or self.now - fetched >= OTHER_PAGE_REFETCH
 
@@ -231,44 +405,48 @@ class Frontier:
         end, fetched = period_end(url), parse_time(memory.last_fetched)
         return end is not None and fetched is not None and fetched >= end
 
-    def _seen(self, url: str) -> bool:
-        return (
-            url in self.state.articles
-            or url in self.state.aliases
-            or url in self.state.urls
-            or (url in self.requested and url not in self.from_articles)
-        )
+    # -- news -------------------------------------------------------------------
 
-    def unseen(self, links: list[str], source: str | None = None) -> int:
-        """How many links point at URLs never seen before: not archived before this run, not
-        remembered, not requested in this run from a page that is not an article (links that
-        only articles led to so far, e.g. as related news, are still news to a listing).
-        A URL seen but for its trailing slash is no news, nor one an earlier page of this run
-        counted as news already. Traps are no news, nor other pages of the listing ``source``
-        (the same URL but for its numbers): a listing that grew by a page links every one of
-        its pages to that new last page."""
+    def _seen(self, url: str) -> bool:
+        return url in self.articles or url in self._urls or (url in self.requested and url not in self.from_articles)
+
+    def unseen(self, links: list[str], start: bool = False) -> int:
+        """How many links point at URLs never seen before: not archived, not remembered, not
+        requested in this run from a page that is not an article (links only articles led to
+        so far, e.g. as related news, are still news to a listing), not counted as news by an
+        earlier page of this run, not the same but for a trailing slash. Pager links are left
+        out by the caller."""
+        if start:
+            return 0
         fresh = [
             url
             for url in links
             if not self._seen(url)
             and not ((twin := slash_twin(url)) and self._seen(twin))
-            and not classify_link(url).trap
-            and not (source and _same_listing(url, source))
             and url not in self.counted_news
         ]
         self.counted_news.update(fresh)
-        if fresh:
-            logger.debug("%d links never seen before, e.g. %s", len(fresh), fresh[:3])
         return len(fresh)
 
-    # -- memory for the next run ------------------------------------------------
+    # -- memory -------------------------------------------------------------------
 
-    def _chrome_links(self) -> set[str]:
-        """Links on more than half of the pages seen (menus, sidebars), when there are enough pages to tell."""
-        if len(self.page_links) < CHROME_MIN_PAGES:
-            return set()
-        counts = Counter(link for _, links in self.page_links.values() for link in links)
-        return {link for link, count in counts.items() if count > len(self.page_links) / 2}
+    def found_article_from(self, listing: str | None) -> None:
+        """An article was found by a link on a page of ``listing``."""
+        if listing:
+            self.productive.add(listing)
+
+    def page_seen(
+        self, url: str, status: int, links: list[str], *, start: bool = False, listing: str | None = None
+    ) -> None:
+        """A fetched page that is not an article, with the same-site links it holds. A page
+        linking to articles that no start page links to (not the site's "most read" chrome)
+        makes its listing productive, as an article found from it does."""
+        self.page_links[url] = (status, frozenset(links), listing is not None)
+        if start or listing is None:
+            return
+        articles = sum(1 for link in links if self.is_article(link) and link not in self.start_links)
+        if articles >= LISTING_MIN_ARTICLE_LINKS:
+            self.productive.add(listing)
 
     def xml_seen(self, url: str, status: int, kind: str) -> None:
         """A fetched feed or sitemap (``kind``), or ``missing`` when it answered 404/410."""
@@ -276,7 +454,7 @@ class Frontier:
 
     def sitemap_unchanged(self, url: str, changed: str | None) -> bool:
         """A sitemap whose index says it has not changed since it was last read."""
-        memory = self.state.urls.get(url)
+        memory = self._urls.get(url)
         fetched = parse_time(memory.last_fetched) if memory and memory.kind == "sitemap" else None
         moment = parse_time(changed)
         if fetched is None or moment is None or moment > fetched:
@@ -286,51 +464,48 @@ class Frontier:
 
     def recently_missing(self, url: str) -> bool:
         """A URL that answered 404 not long ago (e.g. a site without /sitemap.xml)."""
-        memory = self.state.urls.get(url)
+        memory = self._urls.get(url)
         fetched = parse_time(memory.last_fetched) if memory and memory.kind == "missing" else None
         return fetched is not None and self.now - fetched < OTHER_PAGE_REFETCH
 
-    def page_seen(self, url: str, status: int, links: list[str], *, start: bool = False) -> None:
-        """A fetched page that is not an article, with the same-site links it holds (``start``:
-        a start page). A page linking to articles that no start page links to (not the site's
-        "most read" chrome) makes its listing productive, as an article found from it does:
-        articles first met in a sitemap or an earlier run still count."""
-        self.page_links[url] = (status, frozenset(links))
-        if start:
-            self.start_links.update(links)
-            return
-        articles = sum(1 for link in links if self.is_article(link) and link not in self.start_links)
-        if articles >= LISTING_MIN_ARTICLE_LINKS:
-            self.productive.add(listing_key(url))
+    def _chrome_links(self) -> set[str]:
+        """Links on more than half of the pages seen (menus, sidebars), when there are enough pages to tell."""
+        if len(self.page_links) < CHROME_MIN_PAGES:
+            return set()
+        counts = Counter(link for _, links, _ in self.page_links.values() for link in links)
+        return {link for link, count in counts.items() if count > len(self.page_links) / 2}
 
     def remembered(self) -> list[KnownUrl]:
         """What each non-article page turned out to be, once the run's articles are known.
 
-        A page is a ``listing`` when it links to articles beyond the site's chrome (the
-        links found on most pages, such as a "most read" sidebar), else ``other``.
+        A page is a ``listing`` when it has a pager, links to articles beyond the site's chrome
+        (the links found on most pages, such as a "most read" sidebar), or led this run to new
+        pages (a run cut short may not have reached them), else ``other``.
         """
         now = self.now.isoformat(timespec="seconds")
         remembered = []
         chrome = self._chrome_links()
-        for url, (status, links) in self.page_links.items():
+        for url, (status, links, paged) in self.page_links.items():
             count = sum(1 for link in links if link in self.articles and link not in chrome)
-            kind = "listing" if count >= LISTING_MIN_ARTICLE_LINKS else "other"
-            known = self.state.urls.get(url)
+            # a page whose links a cut-short run requested but did not reach is a listing too
+            led = self.led[url] >= LISTING_MIN_ARTICLE_LINKS
+            kind = "listing" if paged or led or count >= LISTING_MIN_ARTICLE_LINKS else "other"
+            known = self._urls.get(url)
             if kind == "other" and known is not None and known.kind == "listing" and not chrome:
                 kind, count = "listing", max(count, known.article_links)  # too few pages this run to judge
             remembered.append(KnownUrl(url, kind, now, status, count))
         remembered.extend(KnownUrl(url, kind, now, status) for url, (status, kind) in self.xml_kinds.items())
         return remembered
 
+    def listings(self, interrupted: str | None) -> list[KnownListing]:
+        """Every listing walked this run, as the next run must know it; ``interrupted``: why
+        the run ended early (its listings with a next page requested and not read stopped there)."""
+        now = self.now.isoformat(timespec="seconds")
+        return [walk.record(now, interrupted) for walk in self.walks.values()]
 
-def listing_key(url: str) -> str:
-    """What the pages of one listing share: their URL but for its numbers."""
-    return DIGITS.sub("", url)
-
-
-def _same_listing(url: str, source: str) -> bool:
-    return url != source and listing_key(url) == listing_key(source)
-
-
-def _is_next(text: str) -> bool:
-    return bool(text) and classify_link("http://x/", text).pagination
+    def hosts(self) -> list[KnownHost]:
+        """The URL rules of the site's hosts, as learned so far."""
+        return [
+            KnownHost(host, rules.case_insensitive, tuple(sorted(rules.ignored)))
+            for host, rules in sorted(self.identity.rules.items())
+        ]

@@ -1,10 +1,11 @@
-"""Discovery rules: which links to follow, without per-site code.
+"""What a link looks like before it is fetched, without per-site code.
 
 A link is classified by its shape alone; what a page *is* (article, listing, other)
-is decided once it is fetched, by what it holds, and remembered in the archive.
+is decided once it is fetched, by what it holds, and remembered in the archive. Which
+links are a page's pager is read from the pager itself (:mod:`crawler.discover.listings`),
+never from a URL alone: ``/?p=123`` is a WordPress article, a menu's ``?page=1`` a
+listing's first page.
 
-- **pagination**: ``?page=N``, ``?Page=N``, ``&cur=N``, ``/page/N/``, ``/trang-N.html``,
-  or a link whose text is "Trang sau", "Tiếp", "»", "Next" …;
 - **traps**: search and faceted pages (``?s=``, ``/tim-kiem``, ``?keyword=``), calendar
   pages reached from another calendar page, paths with a segment repeated more than twice
   or deeper than 20 segments, non-HTML files, print versions of articles;
@@ -22,9 +23,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
-PAGINATION_QUERY = re.compile(r"^(page|p|pg|cur|trang|pageindex|pagenum|paged|start|offset)$", re.IGNORECASE)
-PAGINATION_PATH = re.compile(r"(/page/\d+/?$|/trang-?\d+(\.html?)?$|/p\d+/?$|-trang-\d+\.html?$)", re.IGNORECASE)
-NEXT_TEXT = re.compile(r"^\s*(trang\s+sau|tiếp|tiếp\s+theo|sau|next|›|»|>|>>|&gt;)\s*[»›>]?\s*$", re.IGNORECASE)
 SEARCH_QUERY = re.compile(r"^(s|q|query|search|keyword|keywords|tukhoa|tu-khoa|key|searchtext|k)$", re.IGNORECASE)
 SEARCH_PATH = re.compile(r"/(tim-kiem|timkiem|search|tra-cuu)(/|\.|$)", re.IGNORECASE)
 CALENDAR_PATH = re.compile(r"/(19|20)\d\d/[01]?\d(/[0-3]?\d)?/?$")
@@ -46,7 +44,6 @@ MAX_SEGMENT_REPEATS = 2
 class LinkKind:
     """What a link looks like before it is fetched."""
 
-    pagination: bool = False
     calendar: bool = False
     feed: bool = False
     facet: bool = False  # a tag or author page: a listing worth reading once, not every run
@@ -54,7 +51,7 @@ class LinkKind:
 
 
 @lru_cache(maxsize=LINK_KINDS_CACHED)  # a site's menus are on every page
-def classify_link(url: str, text: str = "", *, from_calendar: bool = False) -> LinkKind:
+def classify_link(url: str, *, from_calendar: bool = False) -> LinkKind:
     """Classify a (normalised) link found on a page."""
     parts = urlsplit(url)
     path = parts.path or "/"
@@ -73,10 +70,8 @@ def classify_link(url: str, text: str = "", *, from_calendar: bool = False) -> L
         return LinkKind(calendar=True, trap="calendar")
     if PRINT_LINK.search(url):
         return LinkKind(trap="print version")
-    pagination = bool(PAGINATION_PATH.search(path)) or any(PAGINATION_QUERY.match(k) and v.isdigit() for k, v in query)
-    pagination = pagination or bool(text and NEXT_TEXT.match(text))
     facet = bool(FACET_PATH.search(path))
-    return LinkKind(pagination=pagination, calendar=calendar, feed=bool(FEED_PATH.search(path)), facet=facet)
+    return LinkKind(calendar=calendar, feed=bool(FEED_PATH.search(path)), facet=facet)
 
 
 @lru_cache(maxsize=LINK_KINDS_CACHED)

@@ -119,10 +119,14 @@ def read_page(body: bytes, url: str, content_type: str | None = None) -> Reading
     return read_tree(tree, url)
 
 
-def read_tree(tree: lxml.html.HtmlElement, url: str) -> Reading:
-    """:func:`read_page` on a parsed page; the tree is cut as the rules read it."""
+def read_tree(
+    tree: lxml.html.HtmlElement, url: str, link_text: str = "", shared_titles: frozenset[str] = frozenset()
+) -> Reading:
+    """:func:`read_page` on a parsed page; the tree is cut as the rules read it. ``link_text``:
+    the text of the link the page was reached by; ``shared_titles``: ``<title>``s the site
+    gives many pages (no page's own title)."""
     metadata = read_metadata(tree)
-    title, headline = find_title(tree, metadata)
+    title, headline = find_title(tree, metadata, link_text, shared_titles)
     boilerplate.remove_junk(tree, headline)
     printed, updated = printed_dates(tree, headline)
     link_titles = {t for a in tree.iter("a") if len(t := normalize_space(a.text_content())) >= MIN_LINK_TITLE}

@@ -199,7 +199,9 @@ def strip_site_name(title: str, site_names: set[str]) -> str:
     return normalize_space("".join(parts))
 
 
-def find_title(tree: lxml.html.HtmlElement, md: Metadata) -> tuple[str | None, lxml.html.HtmlElement | None]:
+def find_title(
+    tree: lxml.html.HtmlElement, md: Metadata, link_text: str = "", shared_titles: frozenset[str] = frozenset()
+) -> tuple[str | None, lxml.html.HtmlElement | None]:
     """The headline and its element: the element whose text is the page's title without
     the site name; failing that, a heading the title contains; then the page's own
     ``<h1>`` (a ``<title>`` that does not repeat the headline, "Bài 1 - Cổng thông tin");

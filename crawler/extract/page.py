@@ -26,6 +26,7 @@ from w3lib.url import safe_url_string
 
 from crawler.discover.urls import normalize_url
 from crawler.extract.article import Reading, parse_html, read_tree
+from crawler.extract.text import normalize_space
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +45,15 @@ IGNORED_EXTENSIONS = frozenset(
 
 
 @dataclass(frozen=True)
+class ReadHints:
+    """What the crawl knows of a page before reading it: the text of the link it was
+    reached by (a headline, on a listing), and the ``<title>``s the site gives many pages."""
+
+    link_text: str = ""
+    shared_titles: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
 class PageRead:
     """What one HTML page holds for the crawl.
 
@@ -56,21 +66,24 @@ class PageRead:
     canonicals: tuple[str, ...]
     feeds: tuple[str, ...]
     reading: Reading
+    page_title: str = ""  # the page's <title>, as written
 
 
-def read_html_page(body: bytes, url: str, content_type: str | None = None) -> PageRead:
+def read_html_page(body: bytes, url: str, content_type: str | None = None, hints: ReadHints | None = None) -> PageRead:
     """Read everything the crawl needs from one HTML page, parsing it once."""
     try:
         tree = parse_html(body, content_type)
     except (ParserError, ValueError):
         logger.info("%s: not parseable as HTML", url)
         return PageRead((), (), (), Reading(None, "not parseable as HTML"))
+    title = normalize_space(next(iter(tree.xpath("//title/text()")), ""))
     base = _base_url(tree, url)
     links = tuple(page_links(tree, url, base))
     canonicals = tuple(_canonicals(tree, base))
     feeds = tuple(_feeds(tree, base))
     # the extraction cuts the tree it reads; links were taken first, so it may have this one
-    return PageRead(links, canonicals, feeds, read_tree(tree, url))
+    hints = hints or ReadHints()
+    return PageRead(links, canonicals, feeds, read_tree(tree, url, hints.link_text, hints.shared_titles), title)
 
 
 def page_links(tree: lxml.html.HtmlElement, url: str, base: str | None = None) -> list[tuple[str, str]]:

@@ -1,12 +1,15 @@
 """The generic site spider: from a seed's start URLs to every article of the site.
 
 ``scrapy crawl site -a site=langson-mirror`` works as well as ``provnews crawl``.
-Link decisions live in :class:`crawler.discover.frontier.Frontier`; this module is the Scrapy
-glue: requests, responses, feeds and sitemaps, conditional rechecks, items.
+Decisions about URLs live in :class:`crawler.discover.frontier.Frontier`, reading pages in
+:mod:`crawler.extract`; this module is the Scrapy glue: requests and their
+:class:`~crawler.discover.frontier.Visit`, responses, feeds and sitemaps, conditional
+rechecks, and the items the pipeline writes (articles, aliases, what is pending).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -16,16 +19,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import scrapy
-from lxml import etree
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
-from scrapy.utils.gz import gunzip
 
-from crawler.discover.frontier import Frontier
+from crawler.discover.feeds import read_xml
+from crawler.discover.frontier import Frontier, Visit
 from crawler.discover.recheck import conditional_headers
-from crawler.discover.urls import normalize_url, same_site
-from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage, PageUnread
+from crawler.extract.page import ReadHints
+from crawler.items import AliasFound, ArticleGone, ArticleNotModified, ArticlePage, PageUnread, UrlsDone, UrlsQueued
 from crawler.pool import ExtractionFailed, ExtractionPool, shared_pool, worker_count
 from crawler.seeds import Seed, load_seed
 from storage.archive import Archive
@@ -43,9 +45,9 @@ SEED_SETTINGS = {
     "AUTOTHROTTLE_ENABLED": "autothrottle",
     "CLOSESPIDER_PAGECOUNT": "max_pages",
 }
-XML_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, recover=True, huge_tree=False)
-MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 GONE_STATUSES = (404, 410)
+SHARED_TITLE_PAGES = 3  # a <title> given to this many pages with other headlines is no page's own
+CLOSE_REASONS = {"closespider_pagecount": "max_pages", "shutdown": "interrupted", "closespider_timeout": "timeout"}
 
 
 class SiteSpider(scrapy.Spider):
@@ -57,6 +59,8 @@ class SiteSpider(scrapy.Spider):
     pool: ExtractionPool
     allowed_domains: list[str]
     pending_aliases: dict[str, set[str]]
+    titles: dict[str, set[str]]  # <title> -> the pages that had it
+    canonicals: dict[str, str]  # a canonical URL named by a page -> that page's headline
     start_pages_read: int = 0
 
     @classmethod
@@ -81,6 +85,8 @@ class SiteSpider(scrapy.Spider):
             settings.getint("PROVNEWS_EXTRACT_WORKER_MAX_RSS_MB"),
         )
         spider.pending_aliases = {}
+        spider.titles = {}
+        spider.canonicals = {}
         crawler.signals.connect(spider.robots_parsed, signal=signals.robots_parsed)
         logger.info("%s: %d articles already archived", spider.seed.id, len(state.articles))
         return spider
@@ -88,26 +94,33 @@ class SiteSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         self.pool.start()  # the workers import while robots.txt and the first pages download
         for url in self.seed.start_urls:
-            self.frontier.requested.add(normalize_url(url))
-            yield scrapy.Request(url, callback=self.parse, dont_filter=True, meta={"start": True, "hops": 0})
+            visit = Visit(self.frontier.canonical(url), hops=0, start=True)
+            self.frontier.requested.add(visit.url)
+            yield self.page_request(visit, url, dont_filter=True)
         for url in self.seed.feeds + self.seed.sitemaps:
             yield self.xml_request(url)
         if not self.crawler.settings.getbool("ROBOTSTXT_OBEY"):
             yield self.xml_request(urljoin(self.seed.home_url, "/sitemap.xml"), optional=True)
+        for visit in self.frontier.resumed():
+            yield self.page_request(visit)
         for article in self.frontier.due_rechecks():
             yield self.recheck_request(article)
+
+    def page_request(self, visit: Visit, url: str | None = None, dont_filter: bool = False) -> scrapy.Request:
+        return scrapy.Request(url or visit.url, callback=self.parse, meta={"visit": visit}, dont_filter=dont_filter)
 
     # -- robots.txt, feeds and sitemaps -----------------------------------------
 
     def robots_parsed(self, robotparser: Any, request: scrapy.Request) -> None:
         """Sitemaps named by robots.txt (else ``/sitemap.xml``), and its Crawl-delay."""
         parser = getattr(robotparser, "rp", None)
-        sitemaps = [url for url in getattr(parser, "sitemaps", ()) or () if same_site(url, self.seed.hosts)]
-        home = normalize_url(f"{urlsplit(request.url).scheme}://{urlsplit(request.url).netloc}/sitemap.xml")
+        sitemaps = [url for url in getattr(parser, "sitemaps", ()) or () if self.frontier.on_site(url)]
+        parts = urlsplit(request.url)
+        home = self.frontier.canonical(f"{parts.scheme}://{parts.netloc}/sitemap.xml")
         if not sitemaps and self.frontier.recently_missing(home):
             self.frontier.skipped["no /sitemap.xml last time"] += 1
         for url in sitemaps or ([] if self.frontier.recently_missing(home) else [home]):
-            if normalize_url(url) not in self.frontier.requested:
+            if self.frontier.canonical(url) not in self.frontier.requested:
                 self.crawler.engine.crawl(self.xml_request(url, optional=not sitemaps))
         delay = parser.crawl_delay(self.crawler.settings.get("USER_AGENT")) if parser else None
         if delay:
@@ -124,7 +137,7 @@ class SiteSpider(scrapy.Spider):
         logger.info("%s: robots.txt asks for %.1f s between requests: honoured", self.seed.id, delay)
 
     def xml_request(self, url: str, optional: bool = False) -> scrapy.Request:
-        self.frontier.requested.add(normalize_url(url))
+        self.frontier.requested.add(self.frontier.canonical(url))
         meta: dict[str, Any] = {"xml": True}
         if optional:
             meta["handle_httpstatus_list"] = list(GONE_STATUSES)
@@ -132,118 +145,156 @@ class SiteSpider(scrapy.Spider):
 
     def parse_xml(self, response: Response) -> Iterator[Any]:
         """An RSS/Atom feed, a sitemap or a sitemap index: fetch what is new or changed."""
-        source = normalize_url(response.url)
+        source = self.frontier.canonical(response.url)
         if response.status != 200:
             self.frontier.xml_seen(source, response.status, "missing")
             return
-        body = response.body
-        if body[:2] == b"\x1f\x8b":
-            body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
-        root = etree.fromstring(body, parser=XML_PARSER) if body.strip() else None
-        if root is None:
+        kind, entries = read_xml(response.body, response.url)
+        if kind == "none":
             return
-        kind = "sitemap" if etree.QName(root).localname in ("urlset", "sitemapindex") else "feed"
         self.frontier.xml_seen(source, response.status, kind)
-        for url, changed, is_sitemap in _xml_entries(root, response.url):
-            url = normalize_url(url)
-            if not same_site(url, self.seed.hosts):
+        visits = []
+        for entry in entries:
+            url = self.frontier.canonical(entry.url)
+            if not self.frontier.on_site(url):
                 continue
-            if is_sitemap:
-                if url not in self.frontier.requested and not self.frontier.sitemap_unchanged(url, changed):
+            if entry.sitemap:
+                if url not in self.frontier.requested and not self.frontier.sitemap_unchanged(url, entry.changed):
                     yield self.xml_request(url)
                 continue
-            known = self.frontier.known(url)
-            if known is not None:
-                article = self.frontier.recheck_if_changed(url, changed)
+            if self.frontier.known(url) is not None:
+                article = self.frontier.recheck_if_changed(url, entry.changed)
                 if article is not None:
                     yield self.recheck_request(article)
-            elif self.frontier.follow_listed(url, changed):
-                yield scrapy.Request(url, callback=self.parse, meta={"hops": 1})
+            elif (visit := self.frontier.follow_listed(url, entry.changed)) is not None:
+                visits.append(visit)
+        yield from self.requests(visits)
 
     # -- pages ------------------------------------------------------------------
 
     async def parse(self, response: Response, **kwargs: Any) -> AsyncIterator[Any]:
-        if response.meta.get("start"):
+        visit: Visit = response.meta.get("visit") or Visit(self.frontier.canonical(response.url))
+        if visit.start:
             self.start_pages_read += 1
+        fetched = self.response_url(response)
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
+            yield UrlsDone(self.seed.id, (visit.url,))
             return
-        read = await self.read_page(response)
+        read = await self.read_page(response, visit)
         if isinstance(read, PageUnread):
             yield read
+            yield UrlsDone(self.seed.id, (visit.url,))
             return
         for url in read.feeds:
-            if url not in self.frontier.requested and same_site(url, self.seed.hosts):
+            if self.frontier.canonical(url) not in self.frontier.requested and self.frontier.on_site(url):
                 yield self.xml_request(url)
-        items = list(self.article_items(response, read))
+        items = list(self.article_items(response, read, visit, fetched))
         for item in items:
             yield item
-        links = [(url, text) for url, text in read.links if same_site(url, self.seed.hosts)]
-        source = normalize_url(response.url)
-        streak = None
-        if not items:
-            self.frontier.page_seen(
-                source, response.status, [url for url, _ in links], start=bool(response.meta.get("start"))
-            )
-            unseen = self.frontier.unseen([url for url, _ in links], source)
-            streak = 0 if unseen else response.meta.get("streak", 0) + 1
-        hops = response.meta.get("hops", 0)
-        start, article = bool(response.meta.get("start")), bool(items)
-        for url, text in links:
-            # the next page of a listing that leads to articles is no deeper than the page before
-            # (the stop rule bounds it); of one that leads to none, one step deeper
-            deeper = self.frontier.pagination_depth(source) if self.frontier.is_pagination(url, text, source) else 1
-            if hops + deeper > self.seed.max_depth and not self.frontier.is_article(url):
-                continue
-            if self.frontier.follow(url, text, source, from_start=start, new_streak=streak, from_article=article):
-                meta = {"hops": hops + deeper, "streak": streak or 0}
-                if not article:
-                    meta["listing"] = source
-                yield scrapy.Request(url, callback=self.parse, meta=meta)
+        article = any(isinstance(item, ArticlePage | AliasFound) for item in items)
+        visits = self.frontier.links(visit, fetched, read.links, article=article)
+        for request in self.requests(visits):
+            yield request
+        self._note_title(read, fetched)
+        if not article:
+            yield UrlsDone(self.seed.id, (visit.url,))
 
-    async def read_page(self, response: TextResponse) -> PageRead | PageUnread:
+    def requests(self, visits: list[Visit]) -> Iterator[Any]:
+        """The requests for ``visits``, after the item that records them as pending."""
+        if visits:
+            yield UrlsQueued(self.seed.id, tuple(v.pending() for v in visits))
+        for visit in visits:
+            yield self.page_request(visit)
+
+    def response_url(self, response: Response) -> str:
+        """The canonical URL of the page a response holds; the URLs that redirected to it are
+        recorded as its other addresses. What the server's headers say of its URLs is learned."""
+        headers = {k.decode("latin-1").lower(): b", ".join(v).decode("latin-1") for k, v in response.headers.items()}
+        self.frontier.identity.observe_headers(response.url, headers)
+        fetched = self.frontier.canonical(response.url)
+        for hop in response.meta.get("redirect_urls", ()):
+            url = self.frontier.canonical(hop)
+            if url != fetched and self.frontier.on_site(url):
+                self.pending_aliases.setdefault(fetched, set()).add(url)
+                self.frontier.requested.add(fetched)
+        return fetched
+
+    async def read_page(self, response: TextResponse, visit: Visit) -> PageRead | PageUnread:
         """The page read in the extraction pool, or, when it cannot be, its raw page to keep, marked."""
+        shared = frozenset(title for title, pages in self.titles.items() if len(pages) >= SHARED_TITLE_PAGES)
+        hints = ReadHints(visit.text, shared)
         try:
-            return await self.pool.read(response.body, response.url, _content_type(response).decode("latin-1"))
+            return await self.pool.read(response.body, response.url, _content_type(response).decode("latin-1"), hints)
         except ExtractionFailed as error:
             logger.warning("%s: %s: %s; the raw page is kept", self.seed.id, response.url, error)
             return PageUnread(self.seed.id, _fetched_page(response), str(error))
 
-    def article_items(self, response: TextResponse, read: PageRead, rechecked: bool = False) -> Iterator[Any]:
+    def _note_title(self, read: PageRead, url: str) -> None:
+        """Remember which ``<title>`` each page had: one that many pages share is the site's,
+        no page's own (``Chi tiết tin tức`` on every article, the portal's name on every listing)."""
+        if read.page_title:
+            self.titles.setdefault(read.page_title, set()).add(url)
+
+    def article_items(
+        self, response: TextResponse, read: PageRead, visit: Visit, fetched: str, rechecked: str | None = None
+    ) -> Iterator[Any]:
         """The article on this page (under its canonical URL) and the aliases found for it."""
-        fetched = normalize_url(response.url)
-        canonical = next((url for url in read.canonicals if same_site(url, self.seed.hosts)), fetched)
-        if canonical != fetched and not rechecked:
-            self.frontier.add_article(fetched)
-            if self.frontier.is_article(canonical) or canonical in self.frontier.requested:
-                yield from self.alias(fetched, canonical)
-                return
-            self.pending_aliases.setdefault(canonical, set()).add(fetched)
-            self.frontier.requested.add(canonical)
-            meta: dict[str, Any] = {key: response.meta[key] for key in ("hops", "listing") if key in response.meta}
-            yield scrapy.Request(canonical, callback=self.parse, meta={"hops": 1, **meta})
-            return
         reading = read.reading
         if reading.article is None or reading.reason:
             logger.debug("%s: not an article: %s", response.url, reading.reason)
             return
-        self.frontier.add_article(canonical, fetched)
-        if listing := response.meta.get("listing"):
-            self.frontier.found_article_from(listing)
-        article = replace(reading.article, url=canonical)
-        yield ArticlePage(self.seed.id, _fetched_page(response), article, rechecked=rechecked)
-        for alias in sorted(self.pending_aliases.pop(canonical, ())):
-            yield AliasFound(self.seed.id, alias, canonical)
+        key = rechecked or self.trusted_canonical(fetched, read)
+        if key != fetched and not rechecked:
+            self.pending_aliases.setdefault(key, set()).add(fetched)
+        digest = hashlib.sha256(f"{reading.article.title}\n{reading.article.text}".encode()).hexdigest()
+        twin = self.frontier.identity.observe_article(key, digest)
+        if twin is not None and twin != key and not rechecked:
+            self.frontier.add_article(key, fetched)
+            yield AliasFound(self.seed.id, key, twin)
+            for alias in sorted(self.pending_aliases.pop(key, ())):
+                yield AliasFound(self.seed.id, alias, twin)
+            yield UrlsDone(self.seed.id, (visit.url,))
+            return
+        self.frontier.add_article(key, fetched)
+        self.frontier.found_article_from(visit.found_on)
+        article = replace(reading.article, url=key)
+        done = tuple({visit.url, fetched, key})
+        yield ArticlePage(self.seed.id, _fetched_page(response), article, rechecked=rechecked is not None, done=done)
+        for alias in sorted(self.pending_aliases.pop(key, set()) - {key}):
+            yield AliasFound(self.seed.id, alias, key)
 
-    def alias(self, url: str, canonical: str) -> Iterator[AliasFound]:
-        if self.frontier.is_article(canonical):
-            yield AliasFound(self.seed.id, url, canonical)
-        else:
-            self.pending_aliases.setdefault(canonical, set()).add(url)
+    def trusted_canonical(self, fetched: str, read: PageRead) -> str:
+        """The URL the page names as its own (``rel=canonical``, ``og:url``), when it can be
+        trusted: on the site, not a start page or the site's root, not already named by a page
+        with another article (a template's site-wide ``og:url``); else the URL it was fetched at."""
+        article = read.reading.article
+        assert article is not None
+        for raw in read.canonicals:
+            url = self.frontier.canonical(raw)
+            if not self.frontier.on_site(url) or urlsplit(url).path in ("", "/") or url in self._start_urls():
+                continue
+            if url != fetched and url in self.frontier.page_links:  # a page read this run as a listing
+                continue
+            title = self.canonicals.setdefault(url, article.title)
+            if title != article.title:
+                self.frontier.skipped["canonical URLs shared by pages of different articles: ignored"] += 1
+                continue
+            confirmed = len(self.canonicals) >= 2
+            self.frontier.identity.observe_canonical(fetched, url, confirmed)
+            return self.frontier.canonical(url)
+        return fetched
+
+    def _start_urls(self) -> set[str]:
+        return {self.frontier.canonical(url) for url in self.seed.start_urls}
 
     # -- rechecks ---------------------------------------------------------------
 
     def recheck_request(self, article: KnownArticle) -> scrapy.Request:
-        meta = {"handle_httpstatus_list": [304, *GONE_STATUSES], "recheck": article.url, "hops": 1}
+        meta = {
+            "handle_httpstatus_list": [304, *GONE_STATUSES],
+            "recheck": article.url,
+            "visit": Visit(self.frontier.canonical(article.url), 1),
+        }
         headers = conditional_headers(article)
         return scrapy.Request(article.url, callback=self.parse_recheck, headers=headers, meta=meta, dont_filter=True)
 
@@ -254,65 +305,30 @@ class SiteSpider(scrapy.Spider):
         elif response.status in GONE_STATUSES:
             yield ArticleGone(self.seed.id, url, response.status)
         elif isinstance(response, TextResponse):
-            read = await self.read_page(response)
-            items = [read] if isinstance(read, PageUnread) else list(self.article_items(response, read, True))
-            if not items:
+            visit: Visit = response.meta["visit"]
+            fetched = self.response_url(response)
+            read = await self.read_page(response, visit)
+            if isinstance(read, PageUnread):
+                items: list[Any] = [read]
+            else:
+                # a recheck keeps the article's URL: one that now redirects or names another
+                # canonical URL is still the same article, its new URL an alias
+                items = list(self.article_items(response, read, visit, fetched, rechecked=url))
+                if fetched != url:
+                    items.append(AliasFound(self.seed.id, fetched, url))
+            if not any(isinstance(item, ArticlePage | PageUnread) for item in items):
                 logger.warning("%s: %s no longer reads as an article; the archived version is kept", self.seed.id, url)
                 self.frontier.skipped["rechecks that no longer read as articles"] += 1
             for item in items:
                 yield item
 
     def closed(self, reason: str) -> None:
-        """Remember what each non-article page was, for the next run."""
-        remembered = self.frontier.remembered()
-        if remembered:
-            with Archive(self.crawler.settings.get("PROVNEWS_DB")) as archive:
-                archive.remember_urls(self.seed.id, remembered)
-
-
-def _xml_entries(root: Any, base: str) -> Iterator[tuple[str, str | None, bool]]:
-    """``(url, date of last change, is a sitemap)`` for each entry of a feed or sitemap."""
-    for node in root.iter():
-        tag = etree.QName(node).localname if isinstance(node.tag, str) else ""
-        if tag in ("url", "sitemap"):
-            loc = _child_text(node, "loc")
-            changed = _child_text(node, "lastmod") or _child_text(node, "publication_date")
-            if loc:
-                yield urljoin(base, loc), changed, tag == "sitemap"
-        elif tag in ("item", "entry"):
-            link = _child_text(node, "link") or _atom_link(node)
-            changed = _child_text(node, "updated") or _child_text(node, "pubDate") or _child_text(node, "published")
-            if link:
-                yield urljoin(base, link), _rfc822_to_iso(changed), False
-
-
-def _child_text(node: Any, name: str) -> str | None:
-    for child in node.iter():
-        if isinstance(child.tag, str) and etree.QName(child).localname == name and child is not node:
-            text = (child.text or "").strip()
-            if text:
-                return text
-    return None
-
-
-def _atom_link(node: Any) -> str | None:
-    for child in node:
-        if isinstance(child.tag, str) and etree.QName(child).localname == "link" and child.get("href"):
-            if child.get("rel") in (None, "alternate"):
-                return str(child.get("href"))
-    return None
-
-
-def _rfc822_to_iso(value: str | None) -> str | None:
-    """RSS dates are RFC 822 ("Tue, 23 Aug 2022 09:13:00 GMT"); Atom's are ISO already."""
-    if not value or value[:4].isdigit():
-        return value
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return parsedate_to_datetime(value).isoformat()
-    except (TypeError, ValueError):
-        return None
+        """Remember what each non-article page was, how far each listing was walked and what
+        the hosts taught, for the next run."""
+        with Archive(self.crawler.settings.get("PROVNEWS_DB")) as archive:
+            archive.remember_urls(self.seed.id, self.frontier.remembered())
+            archive.save_listings(self.seed.id, self.frontier.listings(CLOSE_REASONS.get(reason)))
+            archive.save_hosts(self.seed.id, self.frontier.hosts())
 
 
 def _fetched_page(response: Response) -> FetchedPage:
