@@ -4,6 +4,15 @@ Origin: WordPress district and commune sites of Lạng Sơn (``/YYYY/MM/DD/slug/
 ``/category/tin-tuc/page/N/``): an endless calendar widget (any ``/YYYY/MM/`` answers),
 ``?s=`` search, ``utm_*`` links, print and no-trailing-slash variants, RSS/Atom feeds and
 the core ``wp-sitemap.xml``.
+
+Variant b: another district on an older WordPress (4.9: no core sitemap) with PATHINFO
+permalinks as on Windows hosting (``/index.php/%year%/%monthnum%/%postname%/``, categories
+``/index.php/category/<slug>/page/N/``), a Vietnamese-made theme printing the day only as
+"23 Tháng Tám, 2022" (``j F, Y`` in the vi locale) and "Đăng bởi: X" (nothing for the admin
+account), WP-PageNavi ("Trang 1 của 3"), a "Tin nổi bật" widget linking ``/?p=ID`` and the
+core ``rel=shortlink``, which ``redirect_canonical`` (``wp-includes/canonical.php``) answers
+with a 301 to the permalink, as it does ``/?cat=N``, ``…/page/1/`` (the menu's custom links
+write page 1 explicitly) and a permalink without its trailing slash. RSS only, no Atom.
 """
 
 from __future__ import annotations
@@ -13,19 +22,29 @@ import functools
 import html as html_lib
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 from markupsafe import Markup
 
 from scheduler.mirror import GeneratedPages, Page
-from zoo.family import ATOM, HTML, RSS, TEXT, XML, Family, make_page, nearest, paged, split, tags
-from zoo.stories import SiteState, Story, slugify
+from zoo.family import ATOM, HTML, RSS, TEXT, XML, Family, FixtureSite, make_page, nearest, paged, split, spread, tags
+from zoo.stories import SiteState, States, Story, slugify
+
+MONTHS = ("Một", "Hai", "Ba", "Tư", "Năm", "Sáu", "Bảy", "Tám", "Chín", "Mười", "Mười Một", "Mười Hai")
+
+
+def vietnamese_date(story: Story) -> str:
+    """WordPress's ``j F, Y`` in the vi locale: ``23 Tháng Tám, 2022``."""
+    when = story.published
+    return f"{when.day} Tháng {MONTHS[when.month - 1]}, {when.year}"
 
 
 class WordPress(Family):
     name = "wordpress"
-    variants = ("a",)
+    variants = ("a", "b")
     stable_old_pages = False  # the "Bài viết mới" widget on every page
     per_page = 10
     disallowed = ("/wp-admin/",)
@@ -34,14 +53,37 @@ class WordPress(Family):
     logins = {"Nguyễn Thu Hà": "thuha", "Hoàng Văn Minh": "vanminh", "Lương Thị Thảo": "thaoluong"}
     searches = ("nông thôn mới", "chuyển đổi số", "học bổng", "du lịch")
 
+    def __init__(self, variant: str, site_id: str = "", cfg: dict[str, Any] | None = None) -> None:
+        super().__init__(variant, site_id, cfg)
+        if variant == "b":
+            self.per_page = int(self.cfg["per_page"])
+            self.traps = (r"[?&]s=",)
+            self.feeds = ("/index.php/feed/",)
+
     def path(self, story: Story) -> str:
+        if self.variant == "b":
+            return f"/index.php/{story.published:%Y/%m}/{story.slug}/"
         return f"/{story.published:%Y/%m/%d}/{story.slug}/"
 
+    def published(self, story: Story) -> str:
+        return story.published.date().isoformat() if self.variant == "b" else story.published.isoformat()
+
     def listings(self) -> tuple[str, ...]:
+        if self.variant == "b":
+            return tuple(f"/index.php/category/{c['slug']}/" for c in self.cfg["categories"])
         return ("/category/tin-tuc/",)
+
+    def fixture_site(self, states: States, today: date) -> FixtureSite:
+        site = super().fixture_site(states, today)
+        return replace(site, edit_signalled=False) if self.variant == "b" else site  # RSS has no <updated>
 
     def non_articles(self, state: SiteState) -> tuple[str, ...]:
         story = state.stories[-1]
+        if self.variant == "b":
+            first, second = self.listings()
+            month = f"/index.php/{story.published:%Y/%m}/"
+            pages = ("/", first, first + "page/2/", second, second + "page/3/", month)
+            return (*pages, "/index.php/gioi-thieu/", "/index.php/lien-he/", "/wp-login.php")
         return (
             "/",
             "/category/tin-tuc/",
@@ -56,6 +98,8 @@ class WordPress(Family):
         )
 
     def render(self, state: SiteState, base_url: str) -> tuple[dict[str, Page], Page]:
+        if self.variant == "b":
+            return self._render_b(state, base_url)
         base = base_url.rstrip("/")
         pages: dict[str, Page] = {}
         stories, updated = state.stories, state.updated
@@ -258,3 +302,111 @@ class WordPress(Family):
         }
         for name, urls in urlsets.items():
             pages[f"/wp-sitemap-{name}.xml"] = make_page(env.get_template("urlset.xml").render(urls=urls), XML, updated)
+
+    # -- variant b: WordPress 4.9, PATHINFO permalinks ---------------------------------
+
+    def _render_b(self, state: SiteState, base_url: str) -> tuple[dict[str, Page], Page]:
+        base = base_url.rstrip("/")
+        pages: dict[str, Page] = {}
+        stories, updated = state.stories, state.updated
+        categories = self.cfg["categories"]
+        months = sorted({(s.published.year, s.published.month) for s in stories}, reverse=True)
+        common: dict[str, Any] = {
+            "site": self.cfg,
+            "base": base,
+            "url_of": self.path,
+            "date_of": vietnamese_date,
+            "categories": categories,
+            "recent": stories[:5],
+            "featured": spread(stories, 5, salt=2),
+            "months": months,
+        }
+        add = self.html_maker(pages, common)
+
+        def moved(path: str, target: str) -> None:
+            pages[path] = make_page("", HTML, updated, status=301, headers=(("Location", base + target),))
+
+        by_category = [[s for s in stories if s.category == i] for i in range(len(categories))]
+        blocks = [(c, items[:5]) for c, items in zip(categories, by_category, strict=True)]
+        add("/", "b/home.html", updated, latest=stories[:6], blocks=blocks)
+        for category, items in zip(categories, by_category, strict=True):
+            root = f"/index.php/category/{category['slug']}/"
+            self._archive_b(add, root, category["name"], items, updated)
+            moved(f"/?cat={category['id']}", root)
+            moved(root + "page/1/", root)
+        for year, month in months:
+            dated = [s for s in stories if (s.published.year, s.published.month) == (year, month)]
+            self._archive_b(add, f"/index.php/{year:04d}/{month:02d}/", f"Tháng {month} {year}", dated, updated)
+        for index, story in enumerate(stories):
+            path = self.path(story)
+            add(
+                path,
+                "b/article.html",
+                story.modified,
+                story=story,
+                category=categories[story.category],
+                related=nearest(story, stories, 4),
+                newer=stories[index - 1] if index > 0 else None,
+                older=stories[index + 1] if index + 1 < len(stories) else None,
+                views=35 + story.id * 29 % 1400,
+            )
+            moved(f"/?p={story.id}", path)
+            moved(path.rstrip("/"), path)
+        for path, title in (("/index.php/gioi-thieu/", "Giới thiệu"), ("/index.php/lien-he/", "Liên hệ")):
+            add(path, "b/page.html", updated, title=title)
+        add("/wp-login.php", "b/page.html", updated, title="Đăng nhập")
+        pages["/wp-admin/"] = make_page("", HTML, updated, status=302, headers=(("Location", base + "/wp-login.php"),))
+        robots = "User-agent: *\nDisallow: /wp-admin/\nAllow: /wp-admin/admin-ajax.php\n"
+        pages["/robots.txt"] = make_page(robots, TEXT, updated)
+        items = [{"story": s, "link": base + self.path(s), "guid": f"{base}/?p={s.id}"} for s in stories[:10]]
+        rss = self.env.get_template("rss.xml").render(
+            title=self.cfg["name"], link=base + "/", items=items, updated=updated, self_url=base + "/index.php/feed/"
+        )
+        pages["/index.php/feed/"] = make_page(rss, RSS, updated)
+        not_found = self.env.get_template("b/404.html").render(common, path="/404")
+        return GeneratedPages(pages, functools.partial(self._search_b, state, common)), make_page(
+            not_found, HTML, updated
+        )
+
+    def _archive_b(
+        self, add: Callable[..., None], first: str, heading: str, items: Sequence[Story], updated: datetime
+    ) -> None:
+        chunks = split(items, self.per_page)
+        links = [paged(first, first + "page/{n}/", n) for n in range(1, len(chunks) + 1)]
+        for number, chunk in enumerate(chunks, start=1):
+            add(
+                links[number - 1],
+                "b/archive.html",
+                updated,
+                heading=heading,
+                items=chunk,
+                page_number=number,
+                page_count=len(chunks),
+                pages=links,
+            )
+
+    def _search_b(self, state: SiteState, common: dict[str, Any], target: str) -> Page | None:
+        """``/?s=…`` (any term) and its pages ``/index.php/page/N/?s=…``."""
+        parts = urlsplit(target)
+        search = re.fullmatch(r"/(?:index\.php/page/(\d+)/)?", parts.path)
+        query = dict(parse_qsl(parts.query, keep_blank_values=True))
+        if not search or set(query) != {"s"}:
+            return None
+        term = query["s"].strip().casefold()
+        chunks = split([s for s in state.stories if term in (s.title + "\n" + s.text).casefold()], self.per_page)
+        number = int(search[1] or 1)
+        if number > len(chunks):
+            return None
+        links = [
+            paged("/", "/index.php/page/{n}/", n) + "?s=" + quote_plus(query["s"]) for n in range(1, len(chunks) + 1)
+        ]
+        body = self.env.get_template("b/archive.html").render(
+            common,
+            path=target,
+            heading=f"Kết quả tìm kiếm: {query['s']}",
+            items=chunks[number - 1],
+            page_number=number,
+            page_count=len(chunks),
+            pages=links,
+        )
+        return make_page(body, HTML, state.updated)
