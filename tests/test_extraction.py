@@ -12,8 +12,8 @@ from conftest import MIRROR_DIR, article_path, seed_paragraphs
 
 from crawler.extract.article import decode_html, extract_article
 from crawler.extract.bylines import author_of, person_or_none, source_of
-from crawler.extract.metadata import strip_site_name
-from scheduler.mirror import render_site
+from crawler.extract.headline import strip_site_name
+from scheduler.demo.mirror import render_site
 
 BASE = "http://127.0.0.1:8765"
 SEED_TITLE = "Hội nghị chuyên đề nâng cao hiệu quả công tác dân vận tại Đảng ủy khối các cơ quan tỉnh"
@@ -153,10 +153,15 @@ def test_an_undated_page_is_null_never_today_nor_a_date_in_the_body() -> None:
     assert article.title == TITLE
 
 
-def test_an_update_date_alone_is_no_publication_date() -> None:
+def test_an_update_date_is_the_article_s_date_only_when_it_is_the_only_date() -> None:
+    # some CMSs label every article's one date "Cập nhật": it is the article's date
     article = extract_article(page("Cập nhật: 15/03/2024 10:20"), "https://h/tin.html")
     assert article is not None
-    assert (article.published, article.updated) == (None, "2024-03-15T10:20:00+07:00")
+    assert (article.published, article.updated) == ("2024-03-15T10:20:00+07:00", None)
+    # beside a publication date it stays an update
+    article = extract_article(page("Ngày đăng: 14/03/2024 | Cập nhật: 15/03/2024 10:20"), "https://h/tin.html")
+    assert article is not None
+    assert (article.published, article.updated) == ("2024-03-14", "2024-03-15T10:20:00+07:00")
 
 
 def test_a_date_above_the_headline_in_its_own_block_counts() -> None:

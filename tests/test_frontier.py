@@ -29,6 +29,11 @@ def frontier(
     return Frontier(SEED, CrawlState(articles or {}, {}, urls or {}, listings or {}, pending), NOW)
 
 
+def follow(f: Frontier, visit: Visit, url: str, links: list[tuple[str, str]], *, article: bool) -> list[Visit]:
+    """What the spider does with a fetched page's links."""
+    return f.links(visit, url, f.read_links(url, links), article=article)
+
+
 def listing_page(n: int, last: int, items: list[str]) -> tuple[str, list[tuple[str, str]]]:
     """Page ``n`` of /tin (``last`` pages) linking to ``items`` and its pager."""
     url = H + ("/tin" if n == 1 else f"/tin?page={n}")
@@ -43,7 +48,7 @@ def walk(f: Frontier, pages: int, items_of: dict[int, list[str]], first: Visit |
         n = visit.page or 1
         read.append(n)
         url, links = listing_page(n, pages, items_of.get(n, []))
-        following = [v for v in f.links(visit, url, links, article=False) if v.listing]
+        following = [v for v in follow(f, visit, url, links, article=False) if v.listing]
         visit = following[0] if following else None
     return read
 
@@ -52,7 +57,7 @@ def test_a_first_crawl_walks_a_listing_to_its_end_though_its_pages_show_nothing_
     f = frontier()
     # pages 2-5 link only to articles met already (most-read box, related news, an aggregate listing)
     met = ["/a-1.html", "/a-2.html", "/a-3.html"]
-    f.links(Visit(H + "/", hops=0, start=True), H + "/", [(H + u, "Bài") for u in met], article=False)
+    follow(f, Visit(H + "/", hops=0, start=True), H + "/", [(H + u, "Bài") for u in met], article=False)
     items = {1: ["/a-9.html"], 2: met[:1], 3: met[1:2], 4: met[2:], 5: ["/a-1.html", "/a-2.html"]}
     assert walk(f, 5, items) == [1, 2, 3, 4, 5]
     assert f.walks[LISTING].end == 5
@@ -90,7 +95,7 @@ def test_a_walk_cut_short_is_resumed_where_it_stopped() -> None:
 def test_a_listing_still_waiting_for_its_next_page_records_why_it_stopped() -> None:
     f = frontier()
     url, links = listing_page(1, 3, ["/a-1.html"])
-    f.links(Visit(url, hops=1), url, links, article=False)
+    follow(f, Visit(url, hops=1), url, links, article=False)
     (record,) = f.listings(interrupted="max_pages")
     assert (record.pages, record.walked_to_end, record.stop_reason) == (1, None, "max_pages")
 
@@ -110,17 +115,17 @@ def test_known_articles_and_known_non_listings_are_not_fetched_again() -> None:
     f = frontier(urls, {H + "/a-1.html": known(H + "/a-1.html")})
     start = Visit(H + "/", hops=0, start=True)
     links = [(H + "/a-1.html", "A"), (H + "/lien-he.html", "Liên hệ"), (H + "/tin", "Tin"), ("http://o.vn/x", "X")]
-    assert [v.url for v in f.links(start, H + "/", links, article=False)] == [H + "/tin"]
+    assert [v.url for v in follow(f, start, H + "/", links, article=False)] == [H + "/tin"]
     # a known listing linked from another page than a start page is not read again
     g = frontier(urls)
-    assert g.links(Visit(H + "/x", hops=1), H + "/x", [(H + "/tin", "Tin")], article=False) == []
+    assert follow(g, Visit(H + "/x", hops=1), H + "/x", [(H + "/tin", "Tin")], article=False) == []
 
 
 def test_links_first_followed_from_articles_are_still_news_to_a_listing() -> None:
     f = frontier()
     article = Visit(H + "/a-1.html", hops=2)
-    f.links(article, H + "/a-1.html", [(H + "/a-7.html", "Bài liên quan")], article=True)
-    f.links(Visit(H + "/", hops=0, start=True), H + "/", [(H + "/lien-he.html", "Liên hệ")], article=False)
+    follow(f, article, H + "/a-1.html", [(H + "/a-7.html", "Bài liên quan")], article=True)
+    follow(f, Visit(H + "/", hops=0, start=True), H + "/", [(H + "/lien-he.html", "Liên hệ")], article=False)
     assert f.unseen([H + "/a-7.html", H + "/lien-he.html"]) == 1
 
 
@@ -136,7 +141,7 @@ def test_a_link_that_differs_only_by_a_trailing_slash_is_the_same_page() -> None
     page = H + "/2026/11/28/bai-moi/"
     nav = [(H + "/2026/11/27/bai-cu", "Bài trước"), (page.rstrip("/"), "Bài sau")]
     f.requested.add(page)
-    assert f.links(Visit(page, hops=1), page, nav, article=True) == []
+    assert follow(f, Visit(page, hops=1), page, nav, article=True) == []
     assert f.skipped["the same URL but for a trailing slash"] == 2
     assert slash_twin(H + "/a.html") is None and slash_twin(H + "/") is None
     assert slash_twin(H + "/tin?page=2") == H + "/tin/?page=2"
@@ -158,7 +163,7 @@ def test_a_date_archive_read_after_its_period_ended_is_not_read_again() -> None:
     }
     f = frontier(urls)
     links = [(url, "Tháng") for url in urls]
-    followed = {v.url for v in f.links(Visit(H + "/", hops=0, start=True), H + "/", links, article=False)}
+    followed = {v.url for v in follow(f, Visit(H + "/", hops=0, start=True), H + "/", links, article=False)}
     assert followed == {H + "/2026/09/", H + "/2026/11/", H + "/2026/11/27/"}
     assert f.skipped["date archives of a period over when last read"] == 3
     assert period_end(H + "/2026/02/") == datetime(2026, 3, 1, 14, tzinfo=UTC)
@@ -168,24 +173,24 @@ def test_a_date_archive_read_after_its_period_ended_is_not_read_again() -> None:
 def test_only_a_listing_that_leads_to_articles_is_walked_at_no_extra_depth() -> None:
     f = frontier()
     url, links = listing_page(1, 20, ["/x-1"])
-    following = [v for v in f.links(Visit(url, hops=7), url, links, article=False) if v.listing]
+    following = [v for v in follow(f, Visit(url, hops=7), url, links, article=False) if v.listing]
     assert [v.hops for v in following] == [8]  # led to no article: a step deeper, and max_depth is 8
     url, links = listing_page(2, 20, ["/x-2"])
-    assert [v for v in f.links(following[0], url, links, article=False) if v.listing] == []
+    assert [v for v in follow(f, following[0], url, links, article=False) if v.listing] == []
     assert f.walks[LISTING].stopped == "max_depth"
     g = frontier()
     g.found_article_from(LISTING)
     url, links = listing_page(1, 20, ["/a-1.html"])
-    assert [v.hops for v in g.links(Visit(url, hops=7), url, links, article=False) if v.listing] == [7]
+    assert [v.hops for v in follow(g, Visit(url, hops=7), url, links, article=False) if v.listing] == [7]
 
 
 def test_pages_remembered_as_listings_or_other_pages() -> None:
     f = frontier()
     f.add_article(H + "/a-1.html", H + "/a-2.html")
     url, links = listing_page(1, 3, ["/moi-1.html", "/moi-2.html"])
-    f.links(Visit(url, hops=1), url, links, article=False)  # a pager, and new pages it led to
+    follow(f, Visit(url, hops=1), url, links, article=False)  # a pager, and new pages it led to
     contact = [(H + "/tin", "Tin")]
-    f.links(Visit(H + "/lien-he.html", hops=1), H + "/lien-he.html", contact, article=False)
+    follow(f, Visit(H + "/lien-he.html", hops=1), H + "/lien-he.html", contact, article=False)
     f.page_seen(H + "/tong-hop", 200, [H + "/a-1.html", H + "/a-2.html"])
     kinds = {u.url: u.kind for u in f.remembered()}
     assert kinds == {H + "/tin": "listing", H + "/lien-he.html": "other", H + "/tong-hop": "listing"}

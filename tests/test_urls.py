@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.discover.identity import SiteIdentity
-from crawler.discover.urls import HostRules, canonical_url, same_site
+from crawler.discover.urls import HostRules, canonical_url, path_pattern, same_site
 
 URL_IDENTITY = [
     # (as linked, as known): tracking, sessions, default ports, fragments, case of scheme and host
@@ -80,6 +80,7 @@ def test_two_urls_that_gave_the_same_article_teach_what_does_not_matter() -> Non
     # the same article under another menu id: menu does not matter; id told pages apart, it does
     assert identity.observe_article("http://h.vn/a.php?id=5&menu=9", "d5") == "http://h.vn/a.php?id=5&menu=3"
     assert identity.canonical("http://h.vn/a.php?id=7&menu=1") == "http://h.vn/a.php?id=7"
+    assert identity.canonical("http://h.vn/list.php?menu=1") == "http://h.vn/list.php?menu=1"
     # the same article under another casing: the host is case-insensitive
     assert identity.observe_article("http://h.vn/A.php?id=6", "d6") is not None
     assert identity.rules["h.vn"].case_insensitive
@@ -90,10 +91,22 @@ def test_a_canonical_url_teaches_only_once_confirmed() -> None:
     identity.observe_canonical("http://h.vn/x.aspx?id=5&view=full", "http://h.vn/x.aspx?id=5", confirmed=False)
     assert "h.vn" not in identity.rules
     identity.observe_canonical("http://h.vn/x.aspx?id=5&view=full", "http://h.vn/x.aspx?id=5", confirmed=True)
-    assert identity.rules["h.vn"].ignored == frozenset({"view"})
+    assert identity.rules["h.vn"].ignored == frozenset({"view@/x.aspx"})
+    assert identity.canonical("http://h.vn/x.aspx?id=9&view=print") == "http://h.vn/x.aspx?id=9"
+    # ... on the pages of that path only: another page of the host may need it
+    assert identity.canonical("http://h.vn/list.aspx?view=2") == "http://h.vn/list.aspx?view=2"
     # a canonical URL on another path teaches nothing
     identity.observe_canonical("http://h.vn/y.aspx?id=5&m=1", "http://h.vn/z.aspx?id=5", confirmed=True)
-    assert identity.rules["h.vn"].ignored == frozenset({"view"})
+    assert identity.rules["h.vn"].ignored == frozenset({"view@/x.aspx"})
+
+
+def test_a_path_pattern_stands_for_the_pages_of_one_kind() -> None:
+    assert path_pattern("/web/guest/tin/-/asset_publisher/Kx4T/content/khai-mac-hoi-nghi") == (
+        "/web/guest/tin/-/asset_publisher/kx#t/content/*"
+    )
+    assert path_pattern("/tin-tuc/khai-mac-hoi-nghi-123.html") == "/tin-tuc/*"
+    assert path_pattern("/Pages/ChiTietTin.aspx") == "/pages/chitiettin.aspx"
+    assert path_pattern("/Pages/TinTuc.aspx") != path_pattern("/Pages/ChiTietTin.aspx")
 
 
 def test_same_site_checks_scheme_and_host() -> None:

@@ -113,6 +113,14 @@ class Visit:
         return PendingUrl(self.url, self.hops, self.text, self.via, self.listing, self.page, self.walk)
 
 
+@dataclass(frozen=True)
+class SeenLinks:
+    """A page's links on the site, canonical, traps left out; its pager if it has one."""
+
+    links: tuple[tuple[str, str], ...]
+    pager: Pager | None
+
+
 @dataclass
 class ListingWalk:
     """One listing in this run: the pages read, where its walk stands."""
@@ -157,6 +165,7 @@ class Frontier:
     productive: set[str] = field(default_factory=set)  # listings that lead to articles
     walks: dict[str, ListingWalk] = field(default_factory=dict)
     start_links: set[str] = field(default_factory=set)
+    start_pages: set[str] = field(default_factory=set)  # the start pages' URLs, redirects followed
     page_links: dict[str, tuple[int, frozenset[str], bool]] = field(default_factory=dict)
     xml_kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
@@ -251,8 +260,9 @@ class Frontier:
             logger.info("%s: resuming %d URLs left pending by an earlier run", self.seed.id, len(visits))
         return visits
 
-    def links(self, visit: Visit, page_url: str, links: Iterable[tuple[str, str]], *, article: bool) -> list[Visit]:
-        """The visits to make from a fetched page (``article``: it was archived as one)."""
+    def read_links(self, page_url: str, links: Iterable[tuple[str, str]]) -> SeenLinks:
+        """A fetched page's links as this site knows them (canonical, on the site, traps left
+        out and counted), and its pager, if it is a page of a listing."""
         on_site: list[tuple[str, str]] = []
         for raw, text in links:
             url = self.canonical(raw)
@@ -264,7 +274,30 @@ class Frontier:
                     self.skipped[kind.trap] += 1
                 continue
             on_site.append((url, text))
-        pager = None if article else read_pager(page_url, on_site)
+        return SeenLinks(tuple(on_site), read_pager(page_url, on_site))
+
+    def not_an_article(
+        self, visit: Visit, page_url: str, seen: SeenLinks, canonicals: Iterable[str] = ()
+    ) -> str | None:
+        """Why a page the extraction read as an article is none, by what the crawl knows of
+        it: a start page (a home page, under any of its URLs), a page of a listing (it has a
+        pager, or was reached as a listing's next page), a tag, author or date listing."""
+        if visit.start:
+            self.start_pages.add(page_url)
+            return "a start page"
+        if page_url in self.start_pages or any(self.canonical(url) in self.start_pages for url in canonicals):
+            return "a start page"
+        if visit.listing is not None or (seen.pager is not None and seen.pager.numbered):
+            return "a page of a listing"
+        kind = classify_link(page_url)
+        if kind.facet or kind.calendar:
+            return "a tag, author or date listing"
+        return None
+
+    def links(self, visit: Visit, page_url: str, seen: SeenLinks, *, article: bool) -> list[Visit]:
+        """The visits to make from a fetched page (``article``: it was archived as one)."""
+        on_site = seen.links
+        pager = None if article else seen.pager
         pager_links = pager.links if pager is not None else frozenset()
         urls = [url for url, _ in on_site if url not in pager_links]
         walk = self._walk_for(visit, page_url, pager) if pager is not None else None
@@ -375,6 +408,10 @@ class Frontier:
         """A page a feed or sitemap lists (not a known article): fetched unless it is
         remembered and neither changed since (by the listed date) nor due by age."""
         if url in self.requested or self.is_article(url):
+            return None
+        trap = classify_link(url).trap
+        if trap:
+            self.skipped[trap] += 1
             return None
         memory = self._urls.get(url)
         if memory is not None:

@@ -12,8 +12,10 @@ tracking parameters, percent-encoding, and back-link parameters: a ``redirect``,
 - **parameters that do not change the page** (portlet state, view counters, menu ids):
   two fetched URLs that differ only in some parameters and gave the same article, or an
   article whose ``rel=canonical`` is its own URL without them, teach that those parameters
-  do not matter on that host. A parameter that ever told two different pages apart is
-  never learned as ignorable, and a canonical URL shared by different pages teaches nothing.
+  do not matter on the paths of that pattern (:func:`~crawler.discover.urls.path_pattern`:
+  the host's other pages, its listings, may need them). A parameter that ever told two
+  different pages apart is never learned as ignorable, and a canonical URL shared by
+  different pages teaches nothing.
 
 :class:`SiteIdentity` holds the rules and says when they changed, so that the frontier
 can re-key what it already knows.
@@ -27,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
-from crawler.discover.urls import HostRules, canonical_url, host_of
+from crawler.discover.urls import HostRules, canonical_url, host_of, path_pattern
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +106,8 @@ class SiteIdentity:
         differing = _differing_params(a.query, b.query)
         learnable = {name for name in differing if not self._tells_pages_apart(host, name)}
         if a.path.lower() == b.path.lower() and learnable and learnable == differing:
-            self._learn(host, ignored=learnable, why=f"{other} and {url} are one page")
+            scoped = {f"{name}@{path_pattern(b.path)}" for name in learnable}
+            self._learn(host, ignored=scoped, why=f"{other} and {url} are one page")
         return other
 
     def observe_canonical(self, fetched: str, canonical: str, confirmed: bool) -> None:
@@ -117,7 +120,8 @@ class SiteIdentity:
         extra = _differing_params(a.query, b.query) - {pair.partition("=")[0].lower() for pair in b.query.split("&")}
         learnable = {name for name in extra if not self._tells_pages_apart(b.hostname or "", name)}
         if learnable and learnable == extra:
-            self._learn(b.hostname or "", ignored=learnable, why=f"rel=canonical of {fetched}")
+            scoped = {f"{name}@{path_pattern(a.path)}" for name in learnable}
+            self._learn(b.hostname or "", ignored=scoped, why=f"rel=canonical of {fetched}")
 
     def _note_values(self, url: str) -> None:
         """Remember the values each parameter had on distinct articles: a parameter whose

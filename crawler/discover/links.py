@@ -6,7 +6,8 @@ links are a page's pager is read from the pager itself (:mod:`crawler.discover.l
 never from a URL alone: ``/?p=123`` is a WordPress article, a menu's ``?page=1`` a
 listing's first page.
 
-- **traps**: search and faceted pages (``?s=``, ``/tim-kiem``, ``?keyword=``), calendar
+- **traps**: search and faceted pages (``?s=``, ``/tim-kiem``, ``?keyword=``), sign-in and
+  registration pages, calendar
   pages reached from another calendar page, paths with a segment repeated more than twice
   or deeper than 20 segments, non-HTML files, print versions of articles;
 - **facets**: tag and author pages (``/tag/``, ``/tac-gia/``, ``/author/``), read when
@@ -24,7 +25,15 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 SEARCH_QUERY = re.compile(r"^(s|q|query|search|keyword|keywords|tukhoa|tu-khoa|key|searchtext|k)$", re.IGNORECASE)
-SEARCH_PATH = re.compile(r"/(tim-kiem|timkiem|search|tra-cuu)(/|\.|$)", re.IGNORECASE)
+SEARCH_PATH = re.compile(
+    r"/(tim-kiem|timkiem|ket-qua-tim-kiem|search|searchresults?|search-results?|tra-cuu)(/|\.|$)", re.IGNORECASE
+)
+# signing in, registering, a password reset: never news (``/Login.aspx?returnurl=…``, Liferay's login portlet)
+ACCOUNT = re.compile(
+    r"/(login|logon|signin|sign-in|dang-nhap|dangnhap|register|dang-ky|quen-mat-khau|wp-login\.php)(/|\.|$)|"
+    r"[?&](?:p_p_id=[^&]*login|task=(?:user\.)?(?:login|reset|remind)|view=(?:login|reset|remind|registration))",
+    re.IGNORECASE,
+)
 CALENDAR_PATH = re.compile(r"/(19|20)\d\d/[01]?\d(/[0-3]?\d)?/?$")
 CALENDAR_QUERY = re.compile(r"^(m|month|date|ngay|thang|day|year|nam|calendar)$", re.IGNORECASE)
 FACET_PATH = re.compile(r"/(tag|tags|tu-khoa|tukhoa|chu-de|author|tac-gia|nguoi-viet|keyword)(/|-|$)", re.IGNORECASE)
@@ -62,6 +71,8 @@ def classify_link(url: str, *, from_calendar: bool = False) -> LinkKind:
         return LinkKind(trap="file")
     if SEARCH_PATH.search(path) or any(SEARCH_QUERY.match(k) for k, _ in query):
         return LinkKind(trap="search")
+    if ACCOUNT.search(url):
+        return LinkKind(trap="sign-in page")
     if len(segments) > MAX_PATH_DEPTH:
         return LinkKind(trap="path depth")
     if segments and Counter(segments).most_common(1)[0][1] > MAX_SEGMENT_REPEATS:

@@ -41,6 +41,7 @@ PREVIOUS_TEXT = re.compile(
 )
 EDGE_TEXT = re.compile(r"^\W*(?:trang\s*)?(?:đầu(?:\s*tiên)?|cuối(?:\s*cùng)?|first|last|[«»]{2}|\|[<>])\W*$", re.I)
 MAX_PAGE_TEXT = 100_000
+MAX_BELOW = 4  # path segments a listing's numbered pages may add to its first page's path
 # a URL shape, as a key: digits runs replaced by this mark
 SLOT = "\x00"
 
@@ -127,6 +128,27 @@ class PageSlot:
                 forms = [f + "?" + parts.query for f in forms]
         return tuple(dict.fromkeys(forms))
 
+    def is_first_page(self, page_url: str, member: str) -> bool:
+        """``page_url`` is page 1 of the listing ``member`` is a page of: one of its first-page
+        forms (in any case: IIS servers), or a path above it (``/van-hoa`` over
+        ``/van-hoa/PgrID/712/PageID/3``), not the site's root."""
+        folded = page_url.casefold()
+        if any(form.casefold() == folded for form in self.first_page_forms(member)):
+            return True
+        page, other = urlsplit(page_url), urlsplit(member)
+        run = list(DIGITS.finditer(member))[self.index]
+        in_path = run.start() < len(member) - len(other.query) - (1 if other.query else 0)
+        above = page.path.rstrip("/").casefold()
+        below = other.path.casefold()
+        return (
+            in_path
+            and page.netloc == other.netloc
+            and page.query == other.query
+            and above not in ("", "/")
+            and below.startswith(above + "/")
+            and below[len(above) :].count("/") <= MAX_BELOW
+        )
+
 
 def _holds(member: str, pair: str, run: re.Match[str]) -> bool:
     start = member.find(pair, len(member) - len(urlsplit(member).query) - 1)
@@ -142,6 +164,7 @@ class Pager:
     current: int
     next_url: str | None
     links: frozenset[str] = field(default_factory=frozenset)
+    numbered: bool = True  # read from numbered links (False: from a lone "next" link)
 
 
 def read_pager(page_url: str, links: Sequence[tuple[str, str]]) -> Pager | None:
@@ -161,7 +184,7 @@ def read_pager(page_url: str, links: Sequence[tuple[str, str]]) -> Pager | None:
         if slot is None:
             continue
         current = slot.number(page_url)
-        if current is None and page_url in slot.first_page_forms(members[0][0]):
+        if current is None and slot.is_first_page(page_url, members[0][0]):
             current = 1
         if current is not None and (best is None or len(members) > len(best[1])):
             best = (slot, members, current)
@@ -171,9 +194,8 @@ def read_pager(page_url: str, links: Sequence[tuple[str, str]]) -> Pager | None:
         next_url = by_number.get(current + 1) or next(
             (url for url, text in steps if NEXT_TEXT.match(text) and (slot.number(url) or current + 1) > current), None
         )
-        firsts = slot.first_page_forms(members[0][0])
         pager_links = {url for url, _ in members} | {url for url, text in steps if shape(url) == slot.shape}
-        pager_links |= {url for url, n in numbered if n == 1 and url in firsts}
+        pager_links |= {url for url, n in numbered if n == 1 and slot.is_first_page(url, members[0][0])}
         return Pager(slot.identity(members[0][0]), current, next_url, frozenset(pager_links - {page_url}))
     nexts = [url for url, text in steps if NEXT_TEXT.match(text)]
     if not nexts:
@@ -181,10 +203,10 @@ def read_pager(page_url: str, links: Sequence[tuple[str, str]]) -> Pager | None:
     lone = _lone_slot(page_url, nexts[0])
     if lone is not None:
         current = max(1, (lone.number(nexts[0]) or 2) - 1)
-        return Pager(lone.identity(nexts[0]), current, nexts[0], frozenset(url for url, _ in steps))
+        return Pager(lone.identity(nexts[0]), current, nexts[0], frozenset(url for url, _ in steps), numbered=False)
     if numbered:
         return None  # numbers of some other list (a calendar, another listing's pager)
-    return Pager(page_url, 1, nexts[0], frozenset(url for url, _ in steps))
+    return Pager(page_url, 1, nexts[0], frozenset(url for url, _ in steps), numbered=False)
 
 
 def _groups(numbered: list[tuple[str, int]]) -> dict[str, list[tuple[str, int]]]:
@@ -215,9 +237,7 @@ def _linear_slot(key: str, members: list[tuple[str, int]], page_url: str) -> Pag
         elif pairs:
             number, value = pairs[0]
             slot = PageSlot(key, index, 1, value - number) if value in (number, number - 1) else None
-            if slot is not None and (
-                slot.number(page_url) is not None or page_url in slot.first_page_forms(members[0][0])
-            ):
+            if slot is not None and (slot.number(page_url) is not None or slot.is_first_page(page_url, members[0][0])):
                 return slot
     return None
 
@@ -238,12 +258,12 @@ def _lone_slot(page_url: str, next_url: str) -> PageSlot | None:
     for index in range(len(slots(next_url))):
         for offset in (0, -1):
             slot = PageSlot(shape(next_url), index, 1, offset)
-            if slot.number(next_url) == 2 and page_url in slot.first_page_forms(next_url):
+            if slot.number(next_url) == 2 and slot.is_first_page(page_url, next_url):
                 return slot
     for index in range(len(slots(next_url))):
         value = slots(next_url)[index]
         if value > 2:
             slot = PageSlot(shape(next_url), index, value, 0)
-            if slot.number(next_url) == 1 and page_url in slot.first_page_forms(next_url):
+            if slot.number(next_url) == 1 and slot.is_first_page(page_url, next_url):
                 return PageSlot(shape(next_url), index, value, -value)
     return None

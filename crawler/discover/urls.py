@@ -35,6 +35,7 @@ TRACKING = re.compile(
 SESSION = re.compile(r"^(phpsessid|jsessionid|sid|sessionid|session_id|aspsessionid\w*|cfid|cftoken)$", re.I)
 PATH_SESSION = re.compile(r";(jsessionid|phpsessid|sid)=[^/?#]*", re.IGNORECASE)
 DEFAULT_PORTS = {"http": 80, "https": 443}
+DIGIT_RUN = re.compile(r"\d+")
 ESCAPE = re.compile(r"%([0-9A-Fa-f]{2})")
 UNRESERVED = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 PATH_SAFE = "/:@!$&'()*+,;=-._~%"
@@ -45,7 +46,8 @@ CACHED = 8192
 class HostRules:
     """What one host taught about its URLs: ``case_insensitive`` paths (an IIS server answers
     ``/Pages/A.aspx`` and ``/pages/a.aspx`` alike), ``ignored`` parameters (lower-cased names)
-    that do not change the page."""
+    that do not change the page: ``redirect`` on every path of the host, ``cateid@/pages/x.aspx``
+    on the paths of that pattern only (see :func:`path_pattern`)."""
 
     case_insensitive: bool = False
     ignored: frozenset[str] = field(default_factory=frozenset)
@@ -88,12 +90,25 @@ def _canonical(url: str) -> str:
 def _apply(url: str, rules: HostRules) -> str:
     parts = urlsplit(url)
     path = _lower_keep_escapes(parts.path) if rules.case_insensitive else parts.path
+    pattern = path_pattern(parts.path)
     query = [
         (_lower_keep_escapes(k) if rules.case_insensitive else k, v)
         for k, v in _pairs(parts.query)
-        if k.lower() not in rules.ignored
+        if k.lower() not in rules.ignored and f"{k.lower()}@{pattern}" not in rules.ignored
     ]
     return urlunsplit((parts.scheme, parts.netloc, path, _join(query), ""))
+
+
+@lru_cache(maxsize=CACHED)
+def path_pattern(path: str) -> str:
+    """The pages a path stands for: its digit runs as ``#``, a last segment that is a slug
+    (``/tin-tuc/khai-mac-hoi-nghi-123.html``) as ``*``, lower-cased. A parameter learned as
+    meaningless on an article of ``/web/guest/tin/-/asset_publisher/x/content/*`` is no less
+    meaningful on the listing ``/web/guest/tin``."""
+    head, _, last = path.lower().rpartition("/")
+    if last.count("-") >= 2:
+        last = "*"
+    return DIGIT_RUN.sub("#", head + "/" + last)
 
 
 def _pairs(query: str) -> list[tuple[str, str]]:

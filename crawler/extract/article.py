@@ -28,7 +28,7 @@ import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import lxml.html
@@ -39,9 +39,10 @@ from trafilatura import external
 
 from crawler.extract import boilerplate
 from crawler.extract.bylines import person_or_none, take_byline
-from crawler.extract.dates import choose_published, choose_updated
+from crawler.extract.dates import choose_published, choose_updated, find_dates
 from crawler.extract.encoding import decode_html
-from crawler.extract.metadata import find_title, printed_dates, read_metadata
+from crawler.extract.headline import find_title
+from crawler.extract.metadata import printed_dates, read_metadata
 from crawler.extract.text import clean_lines, normalize_space
 from storage.records import Article
 
@@ -74,9 +75,16 @@ _HTML_PARSER.set_element_class_lookup(
     )
 )
 MIN_TEXT_CHARS = 200
+MIN_HEADLINE_WORDS = 4  # an undated page's title shorter than this names the page
+PAGE_NAME_WORDS = 2  # so does any title this short
 MIN_LINK_TITLE = 20
 LISTING_LINES = 3
 LISTING_SHARE = 0.5
+STATIC_PAGE = re.compile(
+    r"^(?:giới\s*thiệu|liên\s*hệ|sơ\s*đồ|chức\s*năng|cơ\s*cấu\s*tổ\s*chức|lịch\s*sử\s*hình\s*thành|"
+    r"thông\s*tin\s*liên\s*hệ|bản\s*đồ|danh\s*bạ|hỏi\s*đáp|góp\s*ý|lãnh\s*đạo)\b",
+    re.IGNORECASE,
+)
 ARCHIVE_TITLE = re.compile(
     r"^(?:từ\s*khóa|từ\s*khoá|thẻ|tags?|tác\s*giả|chuyên\s*mục|danh\s*mục|lưu\s*trữ|ngày|tháng|năm|"
     r"kết\s*quả\s*tìm\s*kiếm|tìm\s*kiếm|category|archives?|author)\s*:",
@@ -129,6 +137,10 @@ def read_tree(
     title, headline = find_title(tree, metadata, link_text, shared_titles)
     boilerplate.remove_junk(tree, headline)
     printed, updated = printed_dates(tree, headline)
+    if printed is None and updated is not None and not metadata.published:
+        # the only date the page prints by its headline is labelled an update ("Cập nhật: …",
+        # as some CMSs label every article's date): it is the article's date
+        printed, updated = replace(updated, label=None), None
     link_titles = {t for a in tree.iter("a") if len(t := normalize_space(a.text_content())) >= MIN_LINK_TITLE}
     read = _body(tree, headline, title, url)
     published = choose_published(printed, metadata.published, url)
@@ -165,11 +177,12 @@ def _body(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None, t
     boilerplate.remove_comments(tree, headline)
     boilerplate.remove_related(tree, headline)
     element_author, element_source = boilerplate.take_byline_elements(tree, headline)
+    signed = boilerplate.signatures(tree)
     boilerplate.remove_chrome(tree, headline)
+    scope = boilerplate.article_scope(tree, headline)  # captions count: a photo story's text is theirs
     captions = boilerplate.take_captions(tree)
     boilerplate.unwrap_layout_tables(tree, headline)
     sapo = boilerplate.find_sapo(tree, headline)
-    scope = boilerplate.article_scope(tree, headline)
     stories = boilerplate.listed_stories(scope, headline)
     boilerplate.keep_only(scope)
     items = {normalize_space(li.text_content()) for li in scope.iter("li")}
@@ -177,7 +190,10 @@ def _body(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None, t
     lines = [line[2:] if line.startswith("- ") and line[2:] in items else line for line in lines]
     if sapo and sapo != title and not any(sapo in line for line in lines[:3]):
         lines.insert(0, sapo)
-    lines, author, source = take_byline(lines)
+    if sum(map(len, lines)) < MIN_TEXT_CHARS <= sum(map(len, captions)):
+        # a photo story: its text is the photos' captions
+        lines, captions = lines + [c for c in captions if c not in lines], []
+    lines, author, source = take_byline(lines, signatures=signed)
     return _Body(lines, captions, author or element_author, source or element_source, stories)
 
 
@@ -191,11 +207,19 @@ def _not_an_article(article: Article, body: _Body, link_titles: set[str], marked
         return "story titles and teasers, no text of its own (a listing)"
     if ARCHIVE_TITLE.match(article.title):
         return "an archive's title (a tag, author, category or date listing)"
+    dated = [line for line in body.lines if find_dates(line[-60:])]
+    if len(dated) >= LISTING_LINES and len(dated) >= LISTING_SHARE * len(body.lines):
+        return "a list of dated items (a listing)"
     linked = [line for line in body.lines if line in link_titles]
     if len(linked) >= LISTING_LINES and sum(map(len, linked)) >= LISTING_SHARE * len(article.text):
         return "the body is made of link titles (a listing)"
     if article.published is None and not marked:
         return "neither a date nor article markup"
+    words = len(article.title.split())
+    if words <= PAGE_NAME_WORDS or (article.published is None and words < MIN_HEADLINE_WORDS):
+        return "a page whose title names it (Giới thiệu, Liên hệ), not a story"
+    if article.published is None and STATIC_PAGE.match(article.title):
+        return "an undated page about the site or its body (Giới thiệu chung …), not a story"
     return None
 
 

@@ -7,6 +7,7 @@ Vietnam time. A date alone stays a date alone: nothing is invented. Forms read::
     23-08-2022 16:13            Thứ Ba, 23/08/2022 16:13       16:13 | 23/08/2022
     Ngày đăng: 08/07/2024       Cập nhật: 09/07/2024 10:00      Ngày 23 tháng 8 năm 2022
     23 Tháng Tám, 2022          23/8/2022 - 16:13 GMT+7          12 Tháng 10 2022 15:05
+    08:10 ngày 26/11/2026       24/12/12 11:05 tối (a two-digit year, with a time)
     2022-08-23T09:13:00Z (JSON-LD, <meta>, <time>)              /2022/08/23/ in a URL
     November 18, 2019 (English month names: unambiguous)
 
@@ -67,9 +68,13 @@ _WORD = "|".join(sorted(map(re.escape, MONTH_WORDS), key=len, reverse=True))
 _HALF = r"AM|PM|SA|CH|sáng|trưa|chiều|tối"
 _TIME = rf"(?P<h>[01]?\d|2[0-3])\s*(?::|h|giờ)\s*(?P<mi>[0-5]\d)(?::(?P<s>[0-5]\d))?(?:\s*(?P<ampm>{_HALF})\b)?"
 _TZ = r"(?:\s*\(?\s*(?:GMT|UTC)\s*(?P<tz>[+-]\s*\d{1,2})(?::?00)?\s*\)?)?"
-_SEP = r"\s*(?:[|,\-–—]|lúc|vào lúc)?\s*"
-_WEEKDAY = r"(?:(?:[Tt]hứ\s+(?:[Hh]ai|[Bb]a|[Tt]ư|[Nn]ăm|[Ss]áu|[Bb]ảy|[2-7])|[Cc]hủ\s+[Nn]hật|CN)\s*,?\s*(?:ngày\s+)?)"
+_SEP = r"\s*(?:[|,\-–—]|lúc|vào lúc|ngày)?\s*"
+_WEEKDAY = (
+    r"(?:(?:[Tt]hứ\s+(?:[Hh]ai|[Bb]a|[Tt]ư|[Nn]ăm|[Ss]áu|[Bb][ảẩ]y|[2-7])|[Cc]hủ\s+[Nn]hật|CN)\s*,?\s*(?:ngày\s+)?)"
+)
 _DMY = r"(?P<d>[0-3]?\d)\s*[/\-.]\s*(?P<m>[01]?\d)\s*[/\-.]\s*(?P<y>(?:19|20)\d\d)(?!\d)"
+# a two-digit year ("24/12/12 11:05 tối", older CMSs): only with a time after it
+_DMY_SHORT = r"(?P<d>[0-3]?\d)/(?P<m>[01]?\d)/(?P<yy>\d\d)(?![\d/])"
 _VERBOSE = r"[Nn]gày\s+(?P<d>[0-3]?\d)\s+tháng\s+(?P<m>[01]?\d)\s*(?:,\s*|\s+)năm\s+(?P<y>(?:19|20)\d\d)"
 _WORDS = rf"(?P<d>[0-3]?\d)\s+[Tt]háng\s+(?P<mw>{_WORD})\s*,?\s*(?:năm\s+)?(?P<y>(?:19|20)\d\d)"
 _EN = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -80,6 +85,7 @@ _NUMERIC_MONTH = r"(?P<d>[0-3]?\d)\s+[Tt]háng\s+(?P<m>[01]?\d)\s*,?\s*(?:năm\s
 PATTERNS = [
     re.compile(rf"{_TIME}{_TZ}{_SEP}{_WEEKDAY}?{_DMY}{_TZ.replace('<tz>', '<tz2>')}", re.IGNORECASE),
     re.compile(rf"{_DMY}(?:{_SEP}{_TIME})?{_TZ}", re.IGNORECASE),
+    re.compile(rf"{_DMY_SHORT}{_SEP}{_TIME}{_TZ}", re.IGNORECASE),
     re.compile(rf"{_VERBOSE}(?:{_SEP}{_TIME})?{_TZ}"),
     re.compile(rf"{_WORDS}(?:{_SEP}{_TIME})?{_TZ}", re.IGNORECASE),
     re.compile(rf"{_NUMERIC_MONTH}(?:{_SEP}{_TIME})?{_TZ}"),
@@ -155,8 +161,9 @@ def _parts(match: re.Match[str]) -> str | None:
         hour = 0
     zone = groups.get("tz") or groups.get("tz2")
     offset = int(zone.replace(" ", "")) if zone else None
+    year = int(groups["y"]) if groups.get("y") else 2000 + int(groups["yy"])
     return iso_from_parts(
-        int(groups["y"]), month, int(groups["d"]), hour, int(groups.get("mi") or 0), int(groups.get("s") or 0), offset
+        year, month, int(groups["d"]), hour, int(groups.get("mi") or 0), int(groups.get("s") or 0), offset
     )
 
 

@@ -1,9 +1,7 @@
-"""What a page says about its article, apart from the body: titles, dates, authors.
+"""What a page says about its article, apart from the body: machine metadata and printed dates.
 
-Machine-readable facts come from ``<meta>`` tags, JSON-LD and schema.org microdata; the
-headline is the element whose text the page's ``<title>``/og:title repeats (``<h1>``,
-but also a SharePoint ``span.ArticleTitle``, a Liferay ``span.asset-title``, a Joomla
-``<h2 itemprop="headline">``); printed dates are read next to that headline.
+Machine-readable facts come from ``<meta>`` tags, JSON-LD and schema.org microdata;
+printed dates are read next to the headline (found by :mod:`crawler.extract.headline`).
 """
 
 from __future__ import annotations
@@ -34,19 +32,14 @@ PUBLISHED_KEYS = (
     "date",
 )
 UPDATED_KEYS = ("article:modified_time", "og:updated_time", "datemodified", "dc.date.modified", "last-modified")
-SITE_WORDS = re.compile(
-    r"^(?:báo|cổng|trang|website|tạp\s*chí|đài|sở|ubnd|ủy\s*ban|uỷ\s*ban|tỉnh\s*đoàn|huyện\s*ủy|tỉnh\s*ủy|"
-    r"đảng\s*ủy|tin\s*tức(?:\s*-\s*sự\s*kiện)?)(?:\s|$)|\.(?:vn|com|net|org)$",
-    re.IGNORECASE,
-)
-_SEPARATOR = re.compile(r"(\s+[-|–—»:]{1,2}\s+)")
-_TITLE_CLASS = re.compile(r"title|headline|heading|tieu-?de|contentheading", re.IGNORECASE)
 _HEADLINE_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _BLOCKS = {"p", "div", "li", "td", "th", "dd", "dt", "blockquote", "figure", "pre", "address", *_HEADLINE_TAGS}
 _CONTAINERS = {"section", "article", "header", "footer", "table", "ul", "ol", "dl", "form", "main", "body", "aside"}
 _CONTAINERS |= {"nav", "html"}
 _BLOCKS |= _CONTAINERS
 LONG_BLOCK = 150
+SAPO_CLASS = re.compile(r"sapo|chapeau|tom-?tat|(?:^|[-_\s])(?:lead|summary|excerpt|intro)(?:[-_\s]|$)")
+_INLINE = {"span", "a", "b", "strong", "em", "i", "small", "font", "time", "label", "u", "sup", "sub"}
 
 
 @dataclass
@@ -183,70 +176,6 @@ def _time_elements(tree: lxml.html.HtmlElement, kind: str) -> list[Evidence]:
     return found
 
 
-def strip_site_name(title: str, site_names: set[str]) -> str:
-    """A ``<title>``/og:title without the site name prefix or suffix ("… - Báo Lạng Sơn")."""
-    parts = _SEPARATOR.split(title)
-    names = {n.casefold() for n in site_names}
-
-    def is_site(part: str) -> bool:
-        part = part.strip()
-        return part.casefold() in names or bool(SITE_WORDS.search(part))
-
-    while len(parts) >= 3 and is_site(parts[-1]):
-        parts = parts[:-2]
-    while len(parts) >= 3 and is_site(parts[0]):
-        parts = parts[2:]
-    return normalize_space("".join(parts))
-
-
-def find_title(
-    tree: lxml.html.HtmlElement, md: Metadata, link_text: str = "", shared_titles: frozenset[str] = frozenset()
-) -> tuple[str | None, lxml.html.HtmlElement | None]:
-    """The headline and its element: the element whose text is the page's title without
-    the site name; failing that, a heading the title contains; then the page's own
-    ``<h1>`` (a ``<title>`` that does not repeat the headline, "Bài 1 - Cổng thông tin");
-    then the title without the site name, with no element."""
-    cores = [strip_site_name(t, md.site_names) for t in md.titles if t]
-    cores = [c for c in cores if c]
-    longest = max(map(len, cores), default=0)
-    partial: tuple[str, lxml.html.HtmlElement] | None = None
-    for element in _headline_candidates(tree):
-        text = normalize_space(element.text_content())
-        if not 8 <= len(text) <= 400:
-            continue
-        if text in cores:
-            return text, element
-        if partial is None and any(text in t for t in md.titles) and len(text) >= 0.5 * longest:
-            partial = (text, element)
-    if partial:
-        return partial
-    own = next((h for h in tree.iter("h1") if _own_headline(h, md.site_names)), None)
-    if own is not None:
-        return normalize_space(own.text_content()), own
-    return (cores[0], None) if cores else (None, None)
-
-
-def _own_headline(h1: lxml.html.HtmlElement, site_names: set[str]) -> bool:
-    """An ``<h1>`` that is a headline, not the site's logo or name."""
-    text = normalize_space(h1.text_content())
-    if not 8 <= len(text) <= 400 or text in site_names or SITE_WORDS.search(text):
-        return False
-    return not any((a.get("href") or "").rstrip("/") in ("", ".") for a in h1.iter("a"))
-
-
-def _headline_candidates(tree: lxml.html.HtmlElement) -> list[lxml.html.HtmlElement]:
-    found = []
-    for element in tree.iter():
-        if not isinstance(element.tag, str):
-            continue
-        if element.tag in _HEADLINE_TAGS or element.get("itemprop") == "headline":
-            found.append(element)
-        elif element.tag in ("span", "p", "td", "div", "a", "strong", "b") and len(element) <= 3:
-            if _TITLE_CLASS.search(element.get("class") or "") or _TITLE_CLASS.search(element.get("id") or ""):
-                found.append(element)
-    return found
-
-
 def printed_dates(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement | None) -> tuple[FoundDate | None, ...]:
     """``(published, updated)`` as printed by the headline: the short lines right after it
     (up to the first body paragraph), else just before it in its own container; an
@@ -276,8 +205,10 @@ def printed_dates(tree: lxml.html.HtmlElement, headline: lxml.html.HtmlElement |
 
 def _segments(tree: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElement, int]]:
     """Every text piece in document order, with the element it reads in and the length of
-    the block (paragraph, list item, cell…) around it."""
+    the block (paragraph, list item, cell…) around it; a long block that is a sapo (the lead,
+    classed or set in bold) counts as short: a date line may follow it."""
     sizes: dict[lxml.html.HtmlElement, int] = {}
+    lengths_checked: dict[lxml.html.HtmlElement, bool] = {}
     out = []
     for piece in tree.xpath("//text()"):
         text = normalize_space(str(piece))
@@ -294,11 +225,20 @@ def _segments(tree: lxml.html.HtmlElement) -> list[tuple[str, lxml.html.HtmlElem
             block = context
         if block not in sizes:
             sizes[block] = len(normalize_space(block.text_content()))
-        out.append((text, context, sizes[block]))
+        size = sizes[block]
+        if size > LONG_BLOCK and context.tag in _INLINE and len(text) <= LONG_BLOCK:
+            size = len(text)  # a short line of its own in a block that holds the whole article (<br> layouts)
+        elif size > LONG_BLOCK and block not in lengths_checked:
+            lengths_checked[block] = _sapo(block)
+        if size > LONG_BLOCK and lengths_checked.get(block):
+            continue  # the sapo's text is no date line; what follows it may be
+        out.append((text, context, size))
     return out
 
 
 def _window(segments: list[tuple[str, Any, int]], *, stop_at_long: bool, limit: int = 400) -> str:
+    """The short lines of ``segments`` up to ``limit`` characters (with ``stop_at_long``, up to
+    the first paragraph of running text)."""
     chunks: list[str] = []
     size = 0
     for text, _, block in segments:
@@ -328,3 +268,13 @@ def _heading_block(headline: lxml.html.HtmlElement) -> lxml.html.HtmlElement | N
 
 def _inside(element: lxml.html.HtmlElement, scope: lxml.html.HtmlElement | None) -> bool:
     return scope is not None and any(a is scope for a in element.iterancestors())
+
+
+def _sapo(block: lxml.html.HtmlElement) -> bool:
+    """A lead printed between a headline and its body: classed as one, or all in bold."""
+    classes = f"{block.get('class') or ''} {block.get('id') or ''}".lower()
+    if SAPO_CLASS.search(classes):
+        return True
+    text = normalize_space(block.text_content())
+    bold = normalize_space(" ".join(e.text_content() for e in block.iter("b", "strong")))
+    return bool(text) and bold == text

@@ -31,6 +31,13 @@ from crawler.extract.text import normalize_space
 logger = logging.getLogger(__name__)
 
 SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+# attributes a page keeps the URL of more content in, for its script to load (not images: data-src)
+DATA_URL = re.compile(r"^data-(?:url|href|link|next|next-?url|load-?url|ajax-?url|source-?url|more-?url|page-?url)$")
+DATA_URLS = (
+    "//*[@data-url or @data-href or @data-link or @data-next or @data-next-url or @data-nexturl or "
+    "@data-load-url or @data-loadurl or @data-ajax-url or @data-ajaxurl or @data-more-url or @data-page-url]"
+)
+LOADABLE = re.compile(r"^(?:https?://|/)[^\s\"'<>]+$")
 LINK_CACHE = 4096
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml", "text/xml")
 # Files a link extractor skips, as scrapy.linkextractors.IGNORED_EXTENSIONS (kept equal by a test).
@@ -87,15 +94,16 @@ def read_html_page(body: bytes, url: str, content_type: str | None = None, hints
 
 
 def page_links(tree: lxml.html.HtmlElement, url: str, base: str | None = None) -> list[tuple[str, str]]:
-    """The page's followable links as ``(normalised URL, text)``, first occurrence of each."""
+    """The page's followable links as ``(normalised URL, text)``, first occurrence of each:
+    ``<a>`` and ``<area>`` hrefs as Scrapy's LinkExtractor finds them, then the URLs a page
+    loads its lists from (a "Xem thêm" button's ``data-url``, ``data-href`` …) and its
+    ``<link rel="next">``."""
     base = base or url
     seen: set[str] = set()
     links: list[tuple[str, str]] = []
     base_origin, url_scheme = _origin(base), urlsplit(url).scheme
-    for element in tree.iter("a", "area"):
-        href = element.get("href")
-        if href is None:
-            continue
+
+    def add(href: str, text: str) -> None:
         href = strip_html5_whitespace(href)
         if href.startswith("/") or SCHEME.match(href):
             # the same menu links on every page of a site: resolved once
@@ -104,7 +112,18 @@ def page_links(tree: lxml.html.HtmlElement, url: str, base: str | None = None) -
             normalized = _resolve(href, base, url)
         if normalized is not None and normalized not in seen:
             seen.add(normalized)
-            links.append((normalized, element.text_content()))
+            links.append((normalized, text))
+
+    for element in tree.iter("a", "area"):
+        href = element.get("href")
+        if href is not None:
+            add(href, element.text_content())
+    for element in tree.xpath(DATA_URLS):
+        for name, value in element.attrib.items():
+            if DATA_URL.match(name) and LOADABLE.match(value.strip()):
+                add(value, element.text_content())
+    for element in tree.xpath("//link[@rel='next'][@href]"):
+        add(element.get("href") or "", "next")
     return links
 
 

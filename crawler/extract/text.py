@@ -23,13 +23,13 @@ RELATED_HEADING = re.compile(
     re.IGNORECASE,
 )
 RELATED_LEAD = re.compile(
-    r"^\s*(?:>+\s*)?(?:tin\s+liên\s+quan|bài\s+liên\s+quan|đọc\s+thêm|xem\s+thêm|mời\s+xem\s+thêm|"
+    r"^\s*(?:>+\s*)?(?:tin\s+liên\s+quan|bài\s+liên\s+quan|đọc\s+thêm|xem\s+thêm|xem\s+tiếp|mời\s+xem\s+thêm|"
     r"tin\s+cùng\s+chuyên\s+mục|bài\s+viết\s+liên\s+quan)\s*[:>»]",
     re.IGNORECASE,
 )
 _META_WORDS = re.compile(
-    r"ngày\s*đăng|ngày\s*cập\s*nhật|cập\s*nhật(?:\s*lúc)?|đăng\s*(?:lúc|ngày|vào)|ngày\s*tạo|lượt\s*(?:xem|đọc)|"
-    r"thứ\s*(?:hai|ba|tư|năm|sáu|bảy)|chủ\s*nhật|gmt\s*[+-]?\s*\d*|\bngày\b|\blúc\b",
+    r"thời\s*gian(?:\s*đăng)?|ngày\s*đăng|ngày\s*cập\s*nhật|cập\s*nhật(?:\s*lúc)?|đăng\s*(?:lúc|ngày|vào)|ngày\s*tạo|lượt\s*(?:xem|đọc)|"
+    r"thứ\s*(?:hai|ba|tư|năm|sáu|bảy|bẩy)|chủ\s*nhật|gmt\s*[+-]?\s*\d*|\bngày\b|\blúc\b",
     re.IGNORECASE,
 )
 
@@ -54,9 +54,17 @@ def is_meta_line(line: str) -> bool:
     return len(rest) <= 3
 
 
+NAVIGATION_LINE = re.compile(
+    r"^\s*(?:[«‹<]\s*)?(?:quay\s*lại|trở\s*(?:về|lại)|về\s*đầu\s*trang|lên\s*đầu\s*trang|in\s*bài(?:\s*viết)?|"
+    r"gửi\s*(?:email|bài\s*viết|cho\s*bạn\s*bè)|chia\s*sẻ|bản\s*in|đầu\s*trang|xem\s*tiếp|top)\s*(?:[»›>]\s*)?$",
+    re.IGNORECASE,
+)
+
+
 def clean_lines(lines: Iterable[str], *, title: str | None = None, captions: Iterable[str] = ()) -> list[str]:
-    """Body lines without blanks, related headings, meta lines, the title, a caption, or a
-    line printed twice in a row (a sapo repeated as the first paragraph)."""
+    """Body lines without blanks, related headings, meta lines, navigation ("Quay lại", "In
+    bài"), the title, a caption, or a line printed twice in a row (a sapo repeated as the
+    first paragraph)."""
     skip = {normalize_space(c) for c in captions}
     if title:
         skip.add(normalize_space(title))
@@ -64,6 +72,8 @@ def clean_lines(lines: Iterable[str], *, title: str | None = None, captions: Ite
     for line in lines:
         line = normalize_space(line)
         if not line or line in skip or out[-1:] == [line] or RELATED_HEADING.match(line) or is_meta_line(line):
+            continue
+        if NAVIGATION_LINE.match(line):
             continue
         out.append(line)
     return out

@@ -188,11 +188,19 @@ class SiteSpider(scrapy.Spider):
         for url in read.feeds:
             if self.frontier.canonical(url) not in self.frontier.requested and self.frontier.on_site(url):
                 yield self.xml_request(url)
+        if visit.start:
+            self.frontier.start_pages.add(fetched)
+        seen = self.frontier.read_links(fetched, read.links)
+        veto = (
+            self.frontier.not_an_article(visit, fetched, seen, read.canonicals) if read.reading.reason is None else None
+        )
+        if veto is not None:
+            read = replace(read, reading=replace(read.reading, reason=veto))
         items = list(self.article_items(response, read, visit, fetched))
         for item in items:
             yield item
         article = any(isinstance(item, ArticlePage | AliasFound) for item in items)
-        visits = self.frontier.links(visit, fetched, read.links, article=article)
+        visits = self.frontier.links(visit, fetched, seen, article=article)
         for request in self.requests(visits):
             yield request
         self._note_title(read, fetched)
@@ -272,6 +280,8 @@ class SiteSpider(scrapy.Spider):
         for raw in read.canonicals:
             url = self.frontier.canonical(raw)
             if not self.frontier.on_site(url) or urlsplit(url).path in ("", "/") or url in self._start_urls():
+                continue
+            if url in self.frontier.start_pages:
                 continue
             if url != fetched and url in self.frontier.page_links:  # a page read this run as a listing
                 continue
