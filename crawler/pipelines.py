@@ -128,6 +128,8 @@ class ArchivePipeline:
         frontier = getattr(spider, "frontier", None)
         skipped: Counter[str] = frontier.skipped if frontier is not None else Counter()
         notes = [f"{reason}: {count} not fetched" for reason, count in sorted(skipped.items())]
+        if frontier is not None:
+            notes.extend(f"learned: {lesson}" for lesson in frontier.identity.learned)
         if reason == "closespider_pagecount":
             notes.append(f"stopped at the limit of {self.crawler.settings.getint('CLOSESPIDER_PAGECOUNT')} pages")
         for error, count in sorted(self.unread_reasons.items()):

@@ -52,6 +52,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.net.safety.SafetyMiddleware": 40,
     "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
     "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+    "crawler.net.redundant.RedundantRequestMiddleware": 90,
     "crawler.net.politeness.RobotsTxtMiddleware": 100,
     "crawler.net.politeness.RetryAfterMiddleware": 560,
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,

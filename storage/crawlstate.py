@@ -28,8 +28,8 @@ class CrawlMemory(Database):
         """Everything a crawl of ``site_id`` needs to know from earlier runs."""
         with self._errors(f"reading the crawl state of {site_id!r}"):
             articles = self._rows(
-                "SELECT id, url, published, first_seen, last_checked, etag, last_modified, gone_since "
-                "FROM articles WHERE site = ?",
+                "SELECT a.id, a.url, a.published, a.first_seen, a.last_checked, a.etag, a.last_modified, a.gone_since, "
+                "a.title, p.url AS page_url FROM articles a LEFT JOIN pages p ON p.id = a.page WHERE a.site = ?",
                 [site_id],
             )
             aliases = self.db.execute(

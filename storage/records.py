@@ -121,6 +121,8 @@ class KnownArticle:
     etag: str | None = None
     last_modified: str | None = None
     gone_since: str | None = None
+    title: str | None = None  # its headline, to find it on the page again
+    page_url: str | None = None  # the URL its page was last fetched at (the key may be lower-cased)
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,7 @@ def test_back_link_parameters_are_not_part_of_a_page_s_identity() -> None:
     assert identity.canonical(linked) == bare
     assert identity.canonical(bare + "?_101_INSTANCE_ab_redirect=http%3A%2F%2Fh.vn%2Ftin") == bare
     assert (
-        identity.canonical("http://h.vn/Pages/A.aspx?ID=3&Source=%2FPages%2FB.aspx") == "http://h.vn/Pages/A.aspx?ID=3"
+        identity.canonical("http://h.vn/Pages/A.aspx?ID=3&Source=%2FPages%2FB.aspx") == "http://h.vn/pages/a.aspx?id=3"
     )
     # a parameter that names no URL of the site stays (a rule, once learned, holds for its whole host)
     fresh = SiteIdentity(("h.vn",))
@@ -65,12 +65,19 @@ def test_back_link_parameters_are_not_part_of_a_page_s_identity() -> None:
 
 def test_an_iis_server_is_case_insensitive() -> None:
     identity = SiteIdentity(("h.vn",))
-    assert identity.canonical("http://h.vn/Pages/A.aspx") == "http://h.vn/Pages/A.aspx"
+    assert identity.canonical("http://h.vn/Tin-Tuc/Bai-1") == "http://h.vn/Tin-Tuc/Bai-1"
     identity.observe_headers("http://h.vn/", {"server": "nginx"})
     assert identity.version == 0
     identity.observe_headers("http://h.vn/", {"server": "Microsoft-IIS/7.5", "x-powered-by": "ASP.NET"})
-    assert identity.canonical("http://h.vn/Pages/A.aspx?ItemID=5") == "http://h.vn/pages/a.aspx?itemid=5"
+    assert identity.canonical("http://h.vn/Tin-Tuc/Bai-1?ItemID=5") == "http://h.vn/tin-tuc/bai-1?itemid=5"
     assert identity.version == 1
+
+
+def test_a_site_of_aspx_pages_is_case_insensitive_from_its_first_link() -> None:
+    identity = SiteIdentity(("h.vn",))
+    assert identity.canonical("http://h.vn/Pages/ChiTiet.aspx?ItemID=5") == "http://h.vn/pages/chitiet.aspx?itemid=5"
+    assert identity.canonical("http://h.vn/pages/chitiet.aspx?itemid=5") == "http://h.vn/pages/chitiet.aspx?itemid=5"
+    assert SiteIdentity(("h.vn",)).canonical("http://h.vn/Tin/Bai.php?ID=5") == "http://h.vn/Tin/Bai.php?ID=5"
 
 
 def test_two_urls_that_gave_the_same_article_teach_what_does_not_matter() -> None:

@@ -29,6 +29,7 @@ class Entry:
     url: str
     changed: str | None = None
     sitemap: bool = False
+    title: str | None = None  # a feed entry's or a news sitemap's title: the headline to look for
 
 
 def read_xml(body: bytes, url: str) -> tuple[str, list[Entry]]:
@@ -72,7 +73,7 @@ def _feed(body: bytes, url: str) -> tuple[str, list[Entry]]:
         link = _entry_link(entry)
         if link:
             changed = entry.get("updated_parsed") or entry.get("published_parsed")
-            entries.append(Entry(urljoin(url, link), _iso(changed)))
+            entries.append(Entry(urljoin(url, link), _iso(changed), title=entry.get("title")))
     return "feed", entries
 
 

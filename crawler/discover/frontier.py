@@ -30,7 +30,7 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -51,6 +51,23 @@ DATE_ARCHIVE = re.compile(r"/((?:19|20)\d\d)/(0?[1-9]|1[0-2])/(?:([0-3]?\d)/?)?$
 # a period ends at midnight of the site's day; a site's clock may be anywhere from UTC-12 to UTC+14
 PERIOD_SLACK = timedelta(hours=14)
 BACKFILL, HEAD = "backfill", "head"
+HEADLINE_WORDS, HEADLINE_CHARS = 8, 40
+SLUG_HYPHENS, SLUG_CHARS = 4, 25
+
+
+def _headline_key(text: str) -> str | None:
+    """A link text long enough to be a story's headline, as a key (two links with the same
+    headline lead to the same story)."""
+    words = text.split()
+    return " ".join(words).casefold() if len(words) >= HEADLINE_WORDS and len(text) >= HEADLINE_CHARS else None
+
+
+def _slug_key(url: str) -> str | None:
+    """A URL's last path segment when it is a story's long slug (``/8-tin-tuc/466-tuyen-duong-
+    dien-hinh-dan-van-kheo.html`` and ``/tin-tuc/466-…`` are one story), as a key."""
+    parts = urlsplit(url)
+    last = parts.path.rstrip("/").rpartition("/")[2].lower()
+    return f"{parts.netloc}/{last}" if last.count("-") >= SLUG_HYPHENS and len(last) >= SLUG_CHARS else None
 
 
 def period_end(url: str) -> datetime | None:
@@ -93,7 +110,8 @@ class Visit:
     ``hops``: links followed from a start page; ``text``: the link's text; ``via``: the
     page it was found on; ``listing`` and ``page``: the listing it is a page of, and which;
     ``walk``: ``backfill`` (to the end) or ``head`` (while there is news); ``streak``: pages
-    in a row of that walk with nothing new.
+    in a row of that walk with nothing new. ``url`` is the page's URL as the site is known
+    (its key); ``fetch``, what is asked for: the URL as the link wrote it.
     """
 
     url: str
@@ -108,9 +126,14 @@ class Visit:
     from_article: bool = False
     facet: bool = False  # a tag, author or date listing
     found_on: str | None = None  # the listing whose page linked here
+    href: str = ""  # the URL to ask for: as linked (a server that says it ignores case may not)
+
+    @property
+    def fetch(self) -> str:
+        return self.href or self.url
 
     def pending(self) -> PendingUrl:
-        return PendingUrl(self.url, self.hops, self.text, self.via, self.listing, self.page, self.walk)
+        return PendingUrl(self.fetch, self.hops, self.text, self.via, self.listing, self.page, self.walk)
 
 
 @dataclass(frozen=True)
@@ -119,6 +142,7 @@ class SeenLinks:
 
     links: tuple[tuple[str, str], ...]
     pager: Pager | None
+    linked_as: dict[str, str] = field(default_factory=dict)  # canonical URL -> as the page wrote it
 
 
 @dataclass
@@ -170,6 +194,9 @@ class Frontier:
     xml_kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
     led: Counter[str] = field(default_factory=Counter)  # new URLs requested from each page
+    story_keys: dict[str, str] = field(default_factory=dict)  # a followed link's headline or slug -> its URL
+    fetched: set[str] = field(default_factory=set)  # pages read this run (canonical)
+    dropped: set[str] = field(default_factory=set)  # requests dropped as redundant (their pending rows go)
     _identity_version: int = 0
 
     def __post_init__(self) -> None:
@@ -200,11 +227,18 @@ class Frontier:
         self._identity_version = self.identity.version
         canon = self.identity.canonical
         self.articles = {canon(u) for u in self.articles}
+        self.fetched = {canon(u) for u in self.fetched}
         self.requested = {canon(u) for u in self.requested}
         self.from_articles = {canon(u) for u in self.from_articles}
         self._known = {canon(u): a for u, a in self._known.items()}
         self._urls = {canon(u): k for u, k in self._urls.items()}
         self._identity_version = self.identity.version
+
+    def fetched_already(self, url: str) -> bool:
+        """A queued request whose URL, with what the site taught since it was made, names a
+        page read this run (under another URL: a page is requested once)."""
+        now = self.canonical(url)
+        return now in self.fetched or (now in self.articles and now not in self.rechecked)
 
     def on_site(self, url: str) -> bool:
         return same_site(url, self.seed.hosts)
@@ -251,7 +285,7 @@ class Frontier:
             if url in self.requested or (self.is_article(url) and self.known(url) is not None):
                 continue
             self.requested.add(url)
-            visit = Visit(url, entry.hops, entry.text, entry.via, entry.listing, entry.page, entry.walk)
+            visit = Visit(url, entry.hops, entry.text, entry.via, entry.listing, entry.page, entry.walk, href=entry.url)
             if entry.listing:
                 walk = self._walk(entry.listing, entry.via or url)
                 walk.waiting, walk.resumed = url, True
@@ -264,6 +298,7 @@ class Frontier:
         """A fetched page's links as this site knows them (canonical, on the site, traps left
         out and counted), and its pager, if it is a page of a listing."""
         on_site: list[tuple[str, str]] = []
+        linked_as: dict[str, str] = {}
         for raw, text in links:
             url = self.canonical(raw)
             if not self.on_site(url):
@@ -274,7 +309,8 @@ class Frontier:
                     self.skipped[kind.trap] += 1
                 continue
             on_site.append((url, text))
-        return SeenLinks(tuple(on_site), read_pager(page_url, on_site))
+            linked_as.setdefault(url, raw)
+        return SeenLinks(tuple(on_site), read_pager(page_url, on_site), linked_as)
 
     def not_an_article(
         self, visit: Visit, page_url: str, seen: SeenLinks, canonicals: Iterable[str] = ()
@@ -309,13 +345,13 @@ class Frontier:
         if walk is not None and pager is not None:
             following = self._next_page(visit, walk, pager, urls, news or 0)
             if following is not None:
-                visits.append(following)
+                visits.append(replace(following, href=seen.linked_as.get(following.url, "")))
         for url, text in on_site:
             if url in pager_links:
                 continue
             follow = self._worth_following(url, text, page_url, visit, article, walk.listing if walk else None)
             if follow is not None:
-                visits.append(follow)
+                visits.append(replace(follow, href=seen.linked_as.get(url, "")))
         if visit.start:
             self.start_links.update(urls)
         return visits
@@ -334,6 +370,8 @@ class Frontier:
         if visit.hops + 1 > self.seed.max_depth:
             self.skipped["deeper than max_depth"] += 1
             return None
+        if self._same_story(url, text):
+            return None
         self.requested.add(url)
         self.led[page_url] += 1
         if article:
@@ -347,6 +385,18 @@ class Frontier:
             from_article=article,
             found_on=listing,
         )
+
+    def _same_story(self, url: str, text: str) -> bool:
+        """A link to a story already requested under another URL: the same headline or the same
+        long slug (a home page's box, a category's other path, a sitemap's bare URL): one page,
+        one fetch. Else the link's keys are remembered."""
+        keys = [key for key in (_headline_key(text), _slug_key(url)) if key]
+        if any(self.story_keys.get(key, url) != url for key in keys):
+            self.skipped["links to a story already requested under another URL (same headline or slug)"] += 1
+            return True
+        for key in keys:
+            self.story_keys[key] = url
+        return False
 
     def _walk_for(self, visit: Visit, page_url: str, pager: Pager) -> ListingWalk:
         listing = visit.listing or pager.listing
@@ -404,7 +454,7 @@ class Frontier:
             return BACKFILL
         return HEAD
 
-    def follow_listed(self, url: str, changed: str | None) -> Visit | None:
+    def follow_listed(self, url: str, changed: str | None, title: str = "") -> Visit | None:
         """A page a feed or sitemap lists (not a known article): fetched unless it is
         remembered and neither changed since (by the listed date) nor due by age."""
         if url in self.requested or self.is_article(url):
@@ -412,6 +462,8 @@ class Frontier:
         trap = classify_link(url).trap
         if trap:
             self.skipped[trap] += 1
+            return None
+        if self._same_story(url, title):
             return None
         memory = self._urls.get(url)
         if memory is not None:

@@ -6,16 +6,17 @@ tracking parameters, percent-encoding, and back-link parameters: a ``redirect``,
 ``returnurl`` or ``Source`` whose value is a URL). The rest each host teaches:
 
 - **case**: a server that says it is IIS / ASP.NET (``Server: Microsoft-IIS``,
-  ``X-Powered-By: ASP.NET``, ``X-AspNet-Version``) answers every casing of a path with the
-  same page; so does a server that answered two URLs differing only in case with the same
-  article. Its paths (and parameter names) are compared lower-cased;
+  ``X-Powered-By: ASP.NET``, ``X-AspNet-Version``), or that serves ASP.NET pages
+  (``.aspx``), answers every casing of a path with the same page; so does a server that
+  answered two URLs differing only in case with the same article. Its paths (and
+  parameter names) are compared lower-cased;
 - **parameters that do not change the page** (portlet state, view counters, menu ids):
   two fetched URLs that differ only in some parameters and gave the same article, or an
   article whose ``rel=canonical`` is its own URL without them, teach that those parameters
   do not matter on the paths of that pattern (:func:`~crawler.discover.urls.path_pattern`:
   the host's other pages, its listings, may need them). A parameter that ever told two
-  different pages apart is never learned as ignorable, and a canonical URL shared by
-  different pages teaches nothing.
+  articles apart (the rest of their URLs the same) is never learned as ignorable, and a
+  canonical URL shared by different pages teaches nothing.
 
 :class:`SiteIdentity` holds the rules and says when they changed, so that the frontier
 can re-key what it already knows.
@@ -29,11 +30,12 @@ from collections.abc import Mapping
 from dataclasses import replace
 from urllib.parse import unquote, urlsplit
 
-from crawler.discover.urls import HostRules, canonical_url, host_of, path_pattern
+from crawler.discover.urls import NO_RULES, HostRules, canonical_url, host_of, path_pattern
 
 logger = logging.getLogger(__name__)
 
 IIS = re.compile(r"microsoft-iis|asp\.net", re.IGNORECASE)
+ASP_NET = re.compile(r"^[^?#]*\.(?:aspx|asp|ashx|asmx)(?:[?#]|$)", re.IGNORECASE)
 BACK_LINK_NAME = re.compile(
     r"(?:^|_)(?:redirect|redirect_?url|return_?url|return_?to|returnurl|back_?url|backurl|back|source|referr?er)$",
     re.IGNORECASE,
@@ -67,10 +69,16 @@ class SiteIdentity:
         self.version = 0  # grows with every rule learned
         self.learned: list[str] = []  # what was learned this run, for the crawl's notes
         self._content: dict[str, tuple[str, str]] = {}  # article digest -> (a URL it was fetched at, its host)
-        self._distinct: dict[tuple[str, str], set[str]] = {}  # (host, param) -> values seen on different pages
+        # (host, path, the query but for one parameter, that parameter) -> {its value: the article's digest}
+        self._siblings: dict[tuple[str, str, str, str], dict[str, str]] = {}
+        self._identifying: set[tuple[str, str]] = set()  # (host, param): told two articles apart
 
     def canonical(self, url: str) -> str:
         """``url`` as this site knows it: :func:`canonical_url` with the hosts' rules."""
+        if ASP_NET.search(url):
+            host = host_of(url)
+            if not self.rules.get(host, NO_RULES).case_insensitive:
+                self._learn(host, case_insensitive=True, why="ASP.NET pages (.aspx), served by IIS")
         url = canonical_url(url, self.rules)
         back = back_link_params(url, self.hosts) if "=" in url else set()
         if back:
@@ -95,7 +103,7 @@ class SiteIdentity:
         earlier = self._content.get(digest)
         if earlier is None:
             self._content[digest] = (url, host_of(url))
-            self._note_values(url)
+            self._note_values(url, digest)
             return None
         other, host = earlier
         if other == url or host != host_of(url):
@@ -123,17 +131,22 @@ class SiteIdentity:
             scoped = {f"{name}@{path_pattern(a.path)}" for name in learnable}
             self._learn(b.hostname or "", ignored=scoped, why=f"rel=canonical of {fetched}")
 
-    def _note_values(self, url: str) -> None:
-        """Remember the values each parameter had on distinct articles: a parameter whose
-        value told two articles apart (``?id=5``, ``?id=6``) identifies pages."""
-        host = host_of(url)
-        for pair in urlsplit(url).query.split("&"):
+    def _note_values(self, url: str, digest: str) -> None:
+        """Remember, for each parameter of an article's URL, which article its value gave
+        with the rest of the URL fixed: two values giving two articles (``?id=5``, ``?id=6``)
+        make the parameter one that identifies pages, never ignorable on that host."""
+        parts = urlsplit(url)
+        host, pairs = (parts.hostname or "").lower(), [pair for pair in parts.query.split("&") if pair]
+        for index, pair in enumerate(pairs):
             name, _, value = pair.partition("=")
-            if name:
-                self._distinct.setdefault((host, name.lower()), set()).add(value)
+            rest = "&".join(pairs[:index] + pairs[index + 1 :])
+            values = self._siblings.setdefault((host, parts.path.lower(), rest, name.lower()), {})
+            values.setdefault(value, digest)
+            if len(set(values.values())) > 1:
+                self._identifying.add((host, name.lower()))
 
     def _tells_pages_apart(self, host: str, name: str) -> bool:
-        return len(self._distinct.get((host, name.lower()), ())) > 1
+        return (host, name.lower()) in self._identifying
 
     def _learn(self, host: str, *, case_insensitive: bool = False, ignored: set[str] | None = None, why: str) -> None:
         rules = self.rules.get(host, HostRules())

@@ -48,7 +48,7 @@ PAGE_TYPES = (b"html", b"xml", b"text/", b"json")
 GZIP_MAGIC = b"\x1f\x8b"
 # requests the crawl itself dropped (robots.txt, a refused address, a decompression bomb, a
 # redirect loop): each is counted under its own name, not as a network failure
-DELIBERATE_SKIPS = frozenset({"IgnoreRequest", "RequestRefused"})
+DELIBERATE_SKIPS = frozenset({"IgnoreRequest", "RequestRefused", "RedundantRequest"})
 EXCEPTION_CATEGORIES = {
     "TimeoutError": "timeout",
     "DownloadTimeoutError": "timeout",

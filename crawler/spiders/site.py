@@ -72,6 +72,10 @@ class SiteSpider(scrapy.Spider):
         spider.seed = load_seed(Path(crawler.settings.get("PROVNEWS_SEEDS")) / f"{site_id}.toml")
         for setting, field in SEED_SETTINGS.items():
             crawler.settings.set(setting, getattr(spider.seed, field), priority="spider")
+        # requests waiting in the downloader have passed every check made when they leave the
+        # queue (a page fetched meanwhile under another URL, a stop): a couple per host keep it busy
+        waiting = 2 * len(spider.seed.hosts) * spider.seed.concurrent_requests_per_host
+        crawler.settings.set("CONCURRENT_REQUESTS", max(2, waiting), priority="spider")
         spider.allowed_domains = list(spider.seed.hosts)
         with Archive(crawler.settings.get("PROVNEWS_DB")) as archive:
             state = archive.crawl_state(spider.seed.id)
@@ -107,7 +111,7 @@ class SiteSpider(scrapy.Spider):
             yield self.recheck_request(article)
 
     def page_request(self, visit: Visit, url: str | None = None, dont_filter: bool = False) -> scrapy.Request:
-        return scrapy.Request(url or visit.url, callback=self.parse, meta={"visit": visit}, dont_filter=dont_filter)
+        return scrapy.Request(url or visit.fetch, callback=self.parse, meta={"visit": visit}, dont_filter=dont_filter)
 
     # -- robots.txt, feeds and sitemaps -----------------------------------------
 
@@ -166,8 +170,8 @@ class SiteSpider(scrapy.Spider):
                 article = self.frontier.recheck_if_changed(url, entry.changed)
                 if article is not None:
                     yield self.recheck_request(article)
-            elif (visit := self.frontier.follow_listed(url, entry.changed)) is not None:
-                visits.append(visit)
+            elif (visit := self.frontier.follow_listed(url, entry.changed, entry.title or "")) is not None:
+                visits.append(replace(visit, href=entry.url, text=entry.title or ""))
         yield from self.requests(visits)
 
     # -- pages ------------------------------------------------------------------
@@ -178,16 +182,17 @@ class SiteSpider(scrapy.Spider):
             self.start_pages_read += 1
         fetched = self.response_url(response)
         if not isinstance(response, TextResponse) or b"html" not in _content_type(response):
-            yield UrlsDone(self.seed.id, (visit.url,))
+            yield UrlsDone(self.seed.id, (visit.fetch,))
             return
         read = await self.read_page(response, visit)
         if isinstance(read, PageUnread):
             yield read
-            yield UrlsDone(self.seed.id, (visit.url,))
+            yield UrlsDone(self.seed.id, (visit.fetch,))
             return
         for url in read.feeds:
             if self.frontier.canonical(url) not in self.frontier.requested and self.frontier.on_site(url):
                 yield self.xml_request(url)
+        self.frontier.fetched.add(fetched)
         if visit.start:
             self.frontier.start_pages.add(fetched)
         seen = self.frontier.read_links(fetched, read.links)
@@ -205,7 +210,7 @@ class SiteSpider(scrapy.Spider):
             yield request
         self._note_title(read, fetched)
         if not article:
-            yield UrlsDone(self.seed.id, (visit.url,))
+            yield UrlsDone(self.seed.id, (visit.fetch,))
 
     def requests(self, visits: list[Visit]) -> Iterator[Any]:
         """The requests for ``visits``, after the item that records them as pending."""
@@ -261,12 +266,12 @@ class SiteSpider(scrapy.Spider):
             yield AliasFound(self.seed.id, key, twin)
             for alias in sorted(self.pending_aliases.pop(key, ())):
                 yield AliasFound(self.seed.id, alias, twin)
-            yield UrlsDone(self.seed.id, (visit.url,))
+            yield UrlsDone(self.seed.id, (visit.fetch,))
             return
         self.frontier.add_article(key, fetched)
         self.frontier.found_article_from(visit.found_on)
         article = replace(reading.article, url=key)
-        done = tuple({visit.url, fetched, key})
+        done = tuple({visit.fetch, visit.url, fetched, key})
         yield ArticlePage(self.seed.id, _fetched_page(response), article, rechecked=rechecked is not None, done=done)
         for alias in sorted(self.pending_aliases.pop(key, set()) - {key}):
             yield AliasFound(self.seed.id, alias, key)
@@ -303,10 +308,11 @@ class SiteSpider(scrapy.Spider):
         meta = {
             "handle_httpstatus_list": [304, *GONE_STATUSES],
             "recheck": article.url,
-            "visit": Visit(self.frontier.canonical(article.url), 1),
+            "visit": Visit(self.frontier.canonical(article.url), 1, article.title or ""),
         }
         headers = conditional_headers(article)
-        return scrapy.Request(article.url, callback=self.parse_recheck, headers=headers, meta=meta, dont_filter=True)
+        url = article.page_url or article.url  # as it was fetched: the archive's key may be lower-cased
+        return scrapy.Request(url, callback=self.parse_recheck, headers=headers, meta=meta, dont_filter=True)
 
     async def parse_recheck(self, response: Response) -> AsyncIterator[Any]:
         url = response.meta["recheck"]
@@ -337,6 +343,7 @@ class SiteSpider(scrapy.Spider):
         the hosts taught, for the next run."""
         with Archive(self.crawler.settings.get("PROVNEWS_DB")) as archive:
             archive.remember_urls(self.seed.id, self.frontier.remembered())
+            archive.drop_pending(self.seed.id, sorted(self.frontier.dropped))
             archive.save_listings(self.seed.id, self.frontier.listings(CLOSE_REASONS.get(reason)))
             archive.save_hosts(self.seed.id, self.frontier.hosts())
 
