@@ -48,7 +48,7 @@ def sample() -> dict[str, int]:
 @contextmanager
 def serve_mirror() -> Iterator[str]:
     """The offline mirror in its own process (it keeps a record of every request), its URL."""
-    command = [sys.executable, "-m", "scheduler.mirror", "--port", "0"]
+    command = [sys.executable, "-m", "scheduler.demo.mirror", "--port", "0"]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         assert server.stdout is not None

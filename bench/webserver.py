@@ -1,7 +1,7 @@
 """The fixture web served from a process of its own, for benchmarks (see bench/crawl.py).
 
 Every site is rendered once into memory (on day 1, and again when the web moves to
-day 2) and served by a :class:`~scheduler.mirror.MirrorServer` on 127.0.0.1 inside a
+day 2) and served by a :class:`~scheduler.demo.mirror.MirrorServer` on 127.0.0.1 inside a
 forked child process, so the servers' CPU is neither charged to the crawler nor to the
 process that measures it, and can be measured on its own (:meth:`ServedWeb.cpu_seconds`).
 Each server also counts the requests it is answering at once (:class:`CountingMirror`),
@@ -28,7 +28,7 @@ from typing import Any
 
 from zoo import FixtureSite
 
-from scheduler.mirror import MirrorServer, _Handler, find_page
+from scheduler.demo.mirror import MirrorServer, _Handler, find_page
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 

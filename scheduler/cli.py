@@ -10,6 +10,7 @@ import contextlib
 import functools
 import json
 import logging
+import signal
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -129,6 +130,8 @@ def crawl(
 
     Each site is crawled by its own crawler with its own politeness (one request at a
     time per host by default); pages are read by one worker process per core.
+    SIGTERM, SIGHUP or Ctrl-C stop the crawl within seconds, its rows closed
+    `interrupted` (exit status 128 + the signal); a second one kills it.
 
     \b
     Examples:
@@ -160,6 +163,7 @@ def crawl(
         timeout=timeout or max(seed.timeout for seed in chosen) * rounds,
         on_event=None if quiet else functools.partial(_print_event, several=len(chosen) > 1),
         at_once=at_once,
+        forward_signals=True,
     )
     tail_printed = False
     for report in reports:
@@ -168,8 +172,18 @@ def crawl(
             tail_printed = True  # one process, one log: shown once
             for line in report.log_tail[-(40 if verbose else 8) :]:
                 click.echo(f"    | {line}", err=True)
+    _exit_if_stopped(reports)
     if any(not r.ok for r in reports):
         sys.exit(1)
+
+
+def _exit_if_stopped(reports: list[CrawlReport]) -> None:
+    """Stopped by SIGTERM, SIGHUP or Ctrl-C (passed on to the crawl, which closed its rows):
+    exit 128 + the signal's number, as a process killed by it would look to a shell."""
+    forwarded = max((report.forwarded for report in reports), default=0)
+    if forwarded:
+        click.echo(f"stopped by {signal.Signals(forwarded).name}", err=True)
+        sys.exit(128 + forwarded)
 
 
 def _print_event(event: dict[str, Any], several: bool = False) -> None:
@@ -283,14 +297,15 @@ def demo(seeds: Path, db: Path) -> None:
     Example:
         provnews demo --db archive.db
     """
-    from scheduler.demo import DEMO_SITE, run_demo
+    from scheduler.demo.run import DEMO_SITE, run_demo
 
     click.echo(f"serving the offline mirror (seeds/{DEMO_SITE}.toml) and crawling it into {db}")
     try:
-        report = run_demo(seeds, db, on_event=_print_event)
+        report = run_demo(seeds, db, on_event=_print_event, forward_signals=True)
     except (SeedError, OSError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(_summary(report))
+    _exit_if_stopped([report])
     if not report.ok:
         for line in report.log_tail[-8:]:
             click.echo(f"    | {line}", err=True)
@@ -319,7 +334,7 @@ def mirror(seeds: Path, site: str) -> None:
     import time
 
     from crawler.seeds import load_seed
-    from scheduler.demo import MIRROR_DIR, serve_mirror
+    from scheduler.demo.run import MIRROR_DIR, serve_mirror
 
     try:
         seed = load_seed(seeds / f"{site}.toml")

@@ -1,34 +1,27 @@
-"""Run one crawl in a child process and report what it did.
+"""Crawls in a child process, and what they did.
 
 Scrapy's reactor cannot restart within one process, so every crawl is a child
-(``python -m crawler.process``) in its own process group, with a hard timeout: a
-graceful SIGTERM first, then SIGKILL of the whole group. Progress events stream from
-the child's stdout as JSON lines; the last lines of its log are kept for the record.
+(``python -m crawler.process``) run by :mod:`scheduler.children`: its own process group,
+a hard timeout (SIGTERM, then SIGKILL of the whole group after a grace), this process's
+signals passed on to it when asked. Progress events stream from the child's stdout as
+JSON lines; the last lines of its log are kept for the record.
 """
 
 from __future__ import annotations
 
 import json
-import logging
-import os
 import signal
-import subprocess
 import sys
-import threading
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from scheduler.children import GRACE_SECONDS, Child, run_child
 from storage.archive import Archive
 
-logger = logging.getLogger(__name__)
-
-GRACE_SECONDS = 30.0
-LOG_TAIL_LINES = 40
-EXIT_OUTCOMES = {0: "ok", 143: "interrupted", -signal.SIGTERM: "interrupted"}
+EXIT_OUTCOMES = {0: "ok", 143: "interrupted", -signal.SIGTERM: "interrupted", -signal.SIGHUP: "interrupted"}
 
 Event = dict[str, Any]
 
@@ -43,6 +36,7 @@ class CrawlReport:
     seconds: float
     counts: dict[str, int] = field(default_factory=dict)
     log_tail: tuple[str, ...] = ()
+    forwarded: int = 0  # the signal this process received and passed on to the crawl (0: none)
 
     @property
     def ok(self) -> bool:
@@ -69,9 +63,20 @@ def run_crawl(
     overrides: dict[str, str] | None = None,
     timeout: float | None = None,
     on_event: Callable[[Event], None] | None = None,
+    on_start: Callable[[Child], None] | None = None,
+    forward_signals: bool = False,
 ) -> CrawlReport:
     """Crawl one site in a child process and wait for it (at most ``timeout`` seconds)."""
-    return run_crawls([site_id], seeds=seeds, db=db, overrides=overrides, timeout=timeout, on_event=on_event)[0]
+    return run_crawls(
+        [site_id],
+        seeds=seeds,
+        db=db,
+        overrides=overrides,
+        timeout=timeout,
+        on_event=on_event,
+        on_start=on_start,
+        forward_signals=forward_signals,
+    )[0]
 
 
 def run_crawls(
@@ -83,84 +88,53 @@ def run_crawls(
     timeout: float | None = None,
     on_event: Callable[[Event], None] | None = None,
     at_once: int = 0,
+    on_start: Callable[[Child], None] | None = None,
+    forward_signals: bool = False,
+    grace: float = GRACE_SECONDS,
 ) -> list[CrawlReport]:
     """Crawl several sites together in one child process (``at_once`` at a time, 0: all) and
-    wait for it, at most ``timeout`` seconds in all; one report per site, in order."""
+    wait for it, at most ``timeout`` seconds in all; one report per site, in order.
+
+    ``on_start`` gets the :class:`~scheduler.children.Child` as soon as it runs (to stop it);
+    ``forward_signals``: this process's SIGTERM, SIGHUP and SIGINT go to the crawl meanwhile
+    (from the main thread only), which stops promptly and closes its ``crawls`` rows."""
     started = time.monotonic()
-    child = subprocess.Popen(
-        child_command(site_ids, seeds, db, overrides or {}, at_once),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        start_new_session=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-    )
-    tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
-    reader = threading.Thread(target=lambda: tail.extend(line.rstrip() for line in child.stderr or ()), daemon=True)
-    reader.start()
-    expired = threading.Event()
-
-    def on_timeout() -> None:
-        expired.set()
-        stop_child(child)
-
-    timer = threading.Timer(timeout, on_timeout) if timeout else None
-    if timer:
-        timer.start()
     finished: dict[str, tuple[Event, float]] = {}
-    try:
-        for line in child.stdout or ():
-            event = _parse_event(line)
-            if event is None:
-                continue
-            if event.get("event") == "finish":
-                finished[str(event.get("site"))] = (event, time.monotonic() - started)
-            if on_event:
-                on_event(event)
-        child.wait()
-    except KeyboardInterrupt:
-        stop_child(child)
-        raise
-    finally:
-        if timer:
-            timer.cancel()
-        reader.join(timeout=5)
-        for stream in (child.stdout, child.stderr):
-            if stream:
-                stream.close()
-    seconds = time.monotonic() - started
+    stopping: list[Event] = []
+
+    def on_line(line: str) -> None:
+        event = _parse_event(line)
+        if event is None:
+            return
+        if event.get("event") == "finish":
+            finished[str(event.get("site"))] = (event, time.monotonic() - started)
+        elif event.get("event") == "stopping":
+            stopping.append(event)
+        if on_event:
+            on_event(event)
+
+    result = run_child(
+        child_command(site_ids, seeds, db, overrides or {}, at_once),
+        on_line=on_line,
+        on_start=on_start,
+        timeout=timeout,
+        grace=grace,
+        forward_signals=forward_signals,
+    )
     reports = []
     for site_id in site_ids:
-        finish, took = finished.get(site_id, ({}, seconds))
-        outcome = _outcome(child.returncode, finish, expired.is_set() and not finish)
+        finish, took = finished.get(site_id, ({}, result.seconds))
+        outcome = _outcome(result.returncode, finish, result.timed_out, result.stopped or bool(stopping))
         if not finish:
-            _record_lost_crawl(db, site_id, child.pid, outcome, tuple(tail))
+            _record_lost_crawl(db, site_id, result.pid, outcome, result.tail)
+        elif outcome != finish.get("outcome") and isinstance(finish.get("crawl"), int):
+            with Archive(db) as archive:  # stopped by its timeout: a pause, not an interruption
+                archive.record_crawl_result(
+                    finish["crawl"], outcome, exit_code=result.returncode, seconds=took, log_tail=result.tail[-20:]
+                )
         counts = {k: int(v) for k, v in finish.items() if k.startswith(("articles_", "pages_", "peak_"))}
-        reports.append(CrawlReport(site_id, outcome, child.returncode, took, counts, tuple(tail)))
+        reports.append(CrawlReport(site_id, outcome, result.returncode, took, counts, result.tail, result.forwarded))
     return reports
-
-
-def stop_child(child: subprocess.Popen[str], grace: float = GRACE_SECONDS) -> None:
-    """SIGTERM the child's process group; SIGKILL it if it is still there after ``grace``."""
-    if child.poll() is not None:
-        return
-    logger.warning("stopping crawl process %d", child.pid)
-    _signal_group(child.pid, signal.SIGTERM)
-    try:
-        child.wait(timeout=grace)
-    except subprocess.TimeoutExpired:
-        logger.warning("crawl process %d did not stop in %.0f s: killing it", child.pid, grace)
-        _signal_group(child.pid, signal.SIGKILL)
-        child.wait()
-
-
-def _signal_group(pid: int, sig: signal.Signals) -> None:
-    try:
-        os.killpg(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _parse_event(line: str) -> Event | None:
@@ -171,11 +145,14 @@ def _parse_event(line: str) -> Event | None:
     return event if isinstance(event, dict) else None
 
 
-def _outcome(code: int, finish: Event, timed_out: bool) -> str:
+def _outcome(code: int, finish: Event, timed_out: bool, stopped: bool) -> str:
+    if finish:
+        outcome = str(finish.get("outcome", "failed"))
+        return "timeout" if timed_out and outcome == "interrupted" else outcome
     if timed_out:
         return "timeout"
-    if finish:
-        return str(finish.get("outcome", "failed"))
+    if stopped:  # a site of the run that had not started, or a crawl killed after its grace
+        return "interrupted"
     if code == 2:
         return "failed"
     return EXIT_OUTCOMES.get(code, "crashed")

@@ -1,8 +1,9 @@
 """Every enabled site of ``seeds/`` crawled on its schedule, for months: the scheduler.
 
 APScheduler 3.x fires one job per site (see :mod:`scheduler.timetable` for when); each run
-is one :func:`scheduler.runner.run_crawl`, a child process in its own process group with
-the seed's hard timeout. :func:`scheduler.service.run_schedule` runs it in the foreground.
+is one :func:`scheduler.runner.run_crawl`, a child process (:mod:`scheduler.children`) in
+its own process group with the seed's hard timeout. :func:`scheduler.service.run_schedule`
+runs it in the foreground.
 What :class:`CrawlScheduler` promises:
 
 - never two crawls of one site at once (``max_instances=1``, plus a guard that also sees a
@@ -12,7 +13,8 @@ What :class:`CrawlScheduler` promises:
   and a restart takes each site's last run from the ``crawls`` table, so it neither forgets
   nor stampedes (catch-ups are spread by the jitter and queue for the free slots);
 - :meth:`CrawlScheduler.stop` stops scheduling, sends SIGTERM to the running crawls'
-  process groups, kills them after a grace period, and records them ``interrupted``;
+  process groups (they stop promptly, whatever their politeness), kills those still
+  running after a grace period, and records them ``interrupted``;
 - a crawl that crashes, hangs or is killed (out of memory) is recorded with its outcome,
   exit code, duration and last log lines, and the scheduler carries on;
 - seed files added, removed or changed are picked up when the folder changes (polled
@@ -39,8 +41,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
 from crawler.seeds import Seed
-from scheduler.processes import pid_alive, signal_group, thread_children
-from scheduler.runner import GRACE_SECONDS, CrawlReport, Event, run_crawl
+from scheduler.children import GRACE_SECONDS, Child, pid_alive
+from scheduler.runner import CrawlReport, Event, run_crawl
 from scheduler.timetable import (
     MAX_JITTER,
     ScheduleError,
@@ -102,9 +104,8 @@ class _Run:
 
     site: str
     started: str  # UTC, ISO 8601, as in crawls.started
-    thread_id: int
     crawl_id: int | None = None
-    pid: int | None = None
+    child: Child | None = None
     stop_requested: bool = False
 
 
@@ -130,6 +131,7 @@ class CrawlScheduler:
         self._snapshot: dict[str, tuple[int, int]] = {}
         self._running: dict[str, _Run] = {}
         self._stopping = False
+        self._stop_grace = config.stop_grace
         self._scheduler = BackgroundScheduler(
             executors={
                 "default": ThreadPoolExecutor(max_workers=config.max_running),
@@ -295,7 +297,7 @@ class CrawlScheduler:
                 logger.warning("%s: run skipped: the previous crawl of this site is still running", site_id)
                 return None
             started = datetime.now(UTC).isoformat(timespec="seconds")
-            run = self._running[site_id] = _Run(site_id, started, threading.get_native_id())
+            run = self._running[site_id] = _Run(site_id, started)
         return seed, run
 
     def _crawl_elsewhere(self, seed: Seed) -> dict[str, Any] | None:
@@ -317,6 +319,7 @@ class CrawlScheduler:
             overrides=dict(self.config.overrides),
             timeout=seed.timeout,
             on_event=lambda event: self._on_event(run, event),
+            on_start=lambda child: self._on_start(run, child),
         )
         outcome = final_outcome(report, seed.timeout, run.stop_requested)
         self._record(seed, run, report, outcome)
@@ -338,17 +341,18 @@ class CrawlScheduler:
             for line in report.log_tail[-5:]:
                 logger.warning("%s:     | %s", seed.id, line)
 
-    def _on_event(self, run: _Run, event: Event) -> None:
-        """The child opened its ``crawls`` row: note its id and pid (to stop it if need be)."""
-        if event.get("event") != "start" or not isinstance(event.get("crawl"), int):
-            return
-        with Archive(self.config.db) as archive:
-            row = archive.crawl(event["crawl"]) or {}
+    def _on_start(self, run: _Run, child: Child) -> None:
+        """The crawl process runs: keep it to stop it; stop it now if the scheduler is stopping."""
         with self._lock:
-            run.crawl_id, run.pid = event["crawl"], row.get("pid")
-            stop = run.stop_requested
-        if stop and run.pid:
-            signal_group(run.pid, signal.SIGTERM)
+            run.child = child
+            stop, grace = run.stop_requested, self._stop_grace
+        if stop:
+            child.stop(grace=grace)
+
+    def _on_event(self, run: _Run, event: Event) -> None:
+        """The child opened its ``crawls`` row: note its id, to record the run there."""
+        if event.get("event") == "start" and isinstance(event.get("crawl"), int):
+            run.crawl_id = event["crawl"]
 
     def _record(self, seed: Seed, run: _Run, report: CrawlReport, outcome: str) -> None:
         code, seconds, tail = report.exit_code, report.seconds, report.log_tail[-LOG_TAIL_KEPT:]
@@ -365,26 +369,32 @@ class CrawlScheduler:
     # -- stopping ------------------------------------------------------------------
 
     def stop(self, grace: float | None = None, forced: Callable[[], bool] = lambda: False) -> bool:
-        """Stop scheduling; ask the running crawls to stop, kill them after ``grace`` seconds
-        (or as soon as ``forced()``), and wait until they are recorded. True if any was killed."""
+        """Stop scheduling; ask the running crawls to stop (SIGTERM), have them killed after
+        ``grace`` seconds (or as soon as ``forced()``), and wait until they are recorded.
+        True if any was killed."""
         grace = self.config.stop_grace if grace is None else grace
         with self._lock:
             self._stopping = True
+            self._stop_grace = grace
             runs = list(self._running.values())
             for run in runs:
                 run.stop_requested = True
+            children = [run.child for run in runs if run.child is not None]
         if self._scheduler.running:
             self._scheduler.shutdown(wait=False)
         if runs:
             logger.warning("stopping %d running crawl(s): %s", len(runs), ", ".join(r.site for r in runs))
-        self._signal_runs(signal.SIGTERM)
-        if not self._wait_for_runs(grace, forced):
+        for child in children:  # a crawl whose process is not started yet is stopped as it starts
+            child.stop(grace=grace)
+        if not self._wait_for_runs(grace + KILL_WAIT, forced):
             logger.warning("killing the crawls still running: %s", ", ".join(self._running))
-            self._signal_runs(signal.SIGKILL)
+            for run in runs:
+                if run.child is not None:
+                    run.child.kill()
             if not self._wait_for_runs(KILL_WAIT, lambda: False):
                 logger.error("crawls not recorded after they were killed: %s", ", ".join(self._running))
             return True
-        return False
+        return any(run.child is not None and run.child.killed for run in runs)
 
     def _wait_for_runs(self, seconds: float, forced: Callable[[], bool]) -> bool:
         deadline = time.monotonic() + seconds
@@ -394,13 +404,6 @@ class CrawlScheduler:
                     return False
                 self._ended.wait(TICK)
         return True
-
-    def _signal_runs(self, sig: signal.Signals) -> None:
-        with self._lock:
-            runs = list(self._running.values())
-        for run in runs:
-            for pid in [run.pid] if run.pid else thread_children(run.thread_id):
-                signal_group(pid, sig)
 
     def close(self) -> None:
         """Stop, if not stopped yet."""

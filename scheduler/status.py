@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from scheduler.processes import pid_alive
+from scheduler.children import pid_alive
 from scheduler.timetable import format_time, next_due, parse_time, read_seeds
 from storage.archive import Archive
 

@@ -14,7 +14,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from scheduler.mirror import MirrorServer
+from scheduler.demo.mirror import MirrorServer
 from scheduler.runner import run_crawl
 from storage.archive import Archive
 from storage.records import Article

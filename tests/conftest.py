@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.mirror import MirrorServer
+from scheduler.demo.mirror import MirrorServer
 
 PROJECT = Path(__file__).parent.parent
 MIRROR_DIR = PROJECT / "seeds" / "mirror"

@@ -55,7 +55,7 @@ class FaultSite(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
-    request_queue_size = 128  # not socketserver's 5: see scheduler/mirror.py
+    request_queue_size = 128  # not socketserver's 5: see scheduler/demo/mirror.py
 
     def __init__(self, host: str = "127.0.0.1", links: tuple[int, ...] = (1, 2)) -> None:
         super().__init__((host, 0), FaultHandler)

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from scheduler.cli import cli
-from scheduler.mirror import MirrorServer
+from scheduler.demo.mirror import MirrorServer
 
 
 def invoke(*args: str):

@@ -12,7 +12,7 @@ import pytest
 from conftest import article_path
 from zoo import FixtureWeb, fixture_sites, vietnam_today
 
-from scheduler.mirror import MirrorServer
+from scheduler.demo.mirror import MirrorServer
 from scheduler.runner import run_crawl, run_crawls
 
 pytestmark = pytest.mark.slow

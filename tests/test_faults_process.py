@@ -112,7 +112,7 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path) -> None:
         figure("kills survived", KILLS)
 
 
-def test_sigterm_stops_a_crawl_within_30_s_with_no_partial_rows(tmp_path: Path) -> None:
+def test_sigterm_stops_a_crawl_within_10_s_with_no_partial_rows(tmp_path: Path) -> None:
     db = tmp_path / "archive.db"
     with FaultSite("127.0.0.1", links=tuple(range(1, 41))) as site:
         site.delay = 0.4
@@ -127,14 +127,14 @@ def test_sigterm_stops_a_crawl_within_30_s_with_no_partial_rows(tmp_path: Path) 
         child.wait(timeout=40)
         seconds = time.monotonic() - stopped
         child.stdout.close()
-        assert seconds < 30
+        assert seconds <= 10
         figure("seconds to stop on SIGTERM", round(seconds, 1))
         saved = assert_consistent(db, site)
         assert 0 < saved < 40
     assert group_empty(child.pid)  # its extraction workers ended with it
     with Archive(db) as archive:
         (outcome, errors) = archive.db.execute("select outcome, errors from crawls").fetchone()
-    assert (outcome, child.returncode) == ("interrupted", 143), errors
+    assert (outcome, child.returncode) == ("interrupted", 0), errors  # a stop asked for is a clean end
 
 
 def test_sigterm_stops_every_site_of_a_crawl_process(tmp_path: Path) -> None:
@@ -155,7 +155,7 @@ def test_sigterm_stops_every_site_of_a_crawl_process(tmp_path: Path) -> None:
     with Archive(db) as archive:
         assert archive.integrity_check() == []
         outcomes = archive.db.execute("select site, outcome from crawls order by site").fetchall()
-    assert child.returncode == 143
+    assert child.returncode == 0
     assert outcomes == [("one", "interrupted"), ("two", "interrupted")] or outcomes == [
         ("one", "interrupted"),
         ("two", "ok"),  # the small site may have finished before the signal

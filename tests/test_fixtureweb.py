@@ -23,7 +23,7 @@ import pytest
 from zoo import VN, FixtureSite, FixtureWeb, GoldArticle, fixture_sites, vietnam_today, write_minimal_seeds
 
 from crawler.seeds import load_seeds
-from scheduler.mirror import Page, find_page
+from scheduler.demo.mirror import Page, find_page
 
 BASE = "http://fixture.test"
 TODAY = date(2026, 11, 28)

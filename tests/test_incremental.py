@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from zoo import FixtureSite, age_archive, fixture_sites, vietnam_today, write_minimal_seeds
 
-from scheduler.mirror import MirrorServer, RequestRecord
+from scheduler.demo.mirror import MirrorServer, RequestRecord
 from scheduler.runner import CrawlReport, run_crawl
 
 pytestmark = pytest.mark.slow

@@ -1,4 +1,4 @@
-"""The bundled offline mirror (seeds/mirror) and the server in scheduler/mirror.py."""
+"""The bundled offline mirror (seeds/mirror) and the server in scheduler/demo/mirror.py."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from scheduler.mirror import MirrorServer, Page, render_site
+from scheduler.demo.mirror import MirrorServer, Page, render_site
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE_DIR = ROOT / "seeds" / "mirror"
@@ -497,7 +497,7 @@ def test_two_servers_are_independent(fresh: MirrorServer) -> None:
 
 def test_command_line_serves_until_terminated() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scheduler.mirror", str(SITE_DIR), "--port", "0"],
+        [sys.executable, "-m", "scheduler.demo.mirror", str(SITE_DIR), "--port", "0"],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from crawler.extract.article import EXTRACTOR_VERSION, extract_article
 from crawler.reextraction import reextract
 from scheduler.cli import cli
-from scheduler.mirror import MirrorServer
+from scheduler.demo.mirror import MirrorServer
 from scheduler.runner import run_crawl
 from storage.archive import Archive
 from storage.records import Article

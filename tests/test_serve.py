@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.mirror import MirrorServer
+from scheduler.demo.mirror import MirrorServer
 from scheduler.runner import run_crawl
 
 pytestmark = pytest.mark.slow

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from scheduler.cli import cli
-from scheduler.mirror import MirrorServer
+from scheduler.demo.mirror import MirrorServer
 from scheduler.runner import run_crawl
 from scheduler.status import site_statuses
 from scheduler.timetable import format_time

@@ -22,7 +22,7 @@ import pytest
 from zoo import FixtureSite, families, zoo_sites
 
 from crawler.extract.encoding import decode_html
-from scheduler.mirror import Page, find_page
+from scheduler.demo.mirror import Page, find_page
 
 BASE = "http://zoo.test"
 TODAY = date(2026, 11, 28)

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 
 from jinja2 import Environment, FileSystemLoader
 
-from scheduler.mirror import Page, Renderer
+from scheduler.demo.mirror import Page, Renderer
 from zoo.stories import ZOO_DIR, SiteState, States, Story, nfc, slugify
 
 HTML = "text/html; charset=utf-8"

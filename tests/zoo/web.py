@@ -2,7 +2,7 @@
 
 Families are found by listing ``tests/zoo/families/``: a module there defining a
 :class:`~zoo.family.Family` subclass with a ``name`` is a family; nothing here names one.
-One :class:`~scheduler.mirror.MirrorServer` per site (its own port), all behind one
+One :class:`~scheduler.demo.mirror.MirrorServer` per site (its own port), all behind one
 :class:`FixtureWeb`.
 """
 
@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from types import TracebackType
 
-from scheduler.mirror import MirrorServer
+from scheduler.demo.mirror import MirrorServer
 from zoo import families as families_package
 from zoo.family import Family, FixtureSite
 from zoo.stories import VN, corpus, make_states

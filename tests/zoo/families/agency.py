@@ -25,7 +25,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from scheduler.mirror import Page, build_pages, load_site
+from scheduler.demo.mirror import Page, build_pages, load_site
 from zoo.family import HTML, TEXT, WEEKDAYS, Family, make_page, nearest, paged, split, spread
 from zoo.stories import SiteState, Story
 

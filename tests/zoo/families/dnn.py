@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from scheduler.mirror import GeneratedPages, Page
+from scheduler.demo.mirror import GeneratedPages, Page
 from zoo.family import TEXT, XML, Family, make_page, nearest, split, spread
 from zoo.stories import SiteState, Story
 

@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from scheduler.mirror import Page
+from scheduler.demo.mirror import Page
 from zoo.family import HTML, RSS, TEXT, XML, Family, make_page, nearest, paged, split, spread
 from zoo.stories import SiteState, Story
 

@@ -28,7 +28,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from scheduler.mirror import GeneratedPages, Page
+from scheduler.demo.mirror import GeneratedPages, Page
 from zoo.family import HTML, TEXT, XML, Family, make_page, nearest, split, spread
 from zoo.stories import SiteState, Story
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from scheduler.mirror import GeneratedPages, Page
+from scheduler.demo.mirror import GeneratedPages, Page
 from zoo.family import HTML, RSS, TEXT, XML, Family, make_page, nearest, paged, split, spread, tags
 from zoo.stories import SiteState, Story
 

@@ -30,7 +30,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from scheduler.mirror import Page
+from scheduler.demo.mirror import Page
 from zoo.family import GZIP, HTML, RSS, TEXT, XML, Family, make_page, nearest, paged, split, spread, tags
 from zoo.stories import SiteState, Story, slugify
 

@@ -31,7 +31,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
-from scheduler.mirror import GeneratedPages, Page
+from scheduler.demo.mirror import GeneratedPages, Page
 from zoo.family import HTML, TEXT, Family, make_page, nearest, paged, split
 from zoo.stories import SiteState, Story
 

@@ -31,7 +31,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from scheduler.mirror import GeneratedPages, Page
+from scheduler.demo.mirror import GeneratedPages, Page
 from zoo.family import HTML, TEXT, Family, make_page, nearest, paged, split, spread
 from zoo.stories import SiteState, Story
 

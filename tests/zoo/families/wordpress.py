@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, quote_plus, urlsplit
 
 from markupsafe import Markup
 
-from scheduler.mirror import GeneratedPages, Page
+from scheduler.demo.mirror import GeneratedPages, Page
 from zoo.family import ATOM, HTML, RSS, TEXT, XML, Family, FixtureSite, make_page, nearest, paged, split, spread, tags
 from zoo.stories import SiteState, States, Story, slugify
 

@@ -33,7 +33,7 @@ from markupsafe import Markup
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SITE_DIR = Path(__file__).resolve().parent.parent / "seeds" / "mirror"
+DEFAULT_SITE_DIR = Path(__file__).resolve().parents[2] / "seeds" / "mirror"
 HTML = "text/html; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
 DEFAULT_ROBOTS = "User-agent: *\nDisallow:\n"
@@ -442,7 +442,9 @@ class MirrorServer:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scheduler.mirror", description="Serve an offline mirror site.")
+    parser = argparse.ArgumentParser(
+        prog="python -m scheduler.demo.mirror", description="Serve an offline mirror site."
+    )
     parser.add_argument(
         "site_dir",
         nargs="?",

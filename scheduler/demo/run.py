@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from crawler.seeds import Seed, load_seed
-from scheduler.mirror import MirrorServer
+from scheduler.demo.mirror import MirrorServer
 from scheduler.runner import CrawlReport, Event, run_crawl
 
 DEMO_SITE = "langson-mirror"
@@ -36,8 +36,13 @@ def serve_mirror(seed: Seed, site_dir: Path) -> Iterator[MirrorServer]:
         server.stop()
 
 
-def run_demo(seeds: Path, db: Path, on_event: Callable[[Event], None] | None = None) -> CrawlReport:
-    """Serve the offline mirror, crawl it into ``db``, stop the mirror."""
+def run_demo(
+    seeds: Path, db: Path, on_event: Callable[[Event], None] | None = None, forward_signals: bool = False
+) -> CrawlReport:
+    """Serve the offline mirror, crawl it into ``db`` (this process's SIGTERM, SIGHUP and
+    Ctrl-C passed on to the crawl with ``forward_signals``), stop the mirror."""
     seed = load_seed(seeds / f"{DEMO_SITE}.toml")
     with serve_mirror(seed, seeds / MIRROR_DIR):
-        return run_crawl(seed.id, seeds=seeds, db=db, on_event=on_event, timeout=seed.timeout)
+        return run_crawl(
+            seed.id, seeds=seeds, db=db, on_event=on_event, timeout=seed.timeout, forward_signals=forward_signals
+        )
