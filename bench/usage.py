@@ -110,13 +110,16 @@ class _Sampler(threading.Thread):
 
 
 def _name(pid: int) -> str:
-    """``provnews crawl``, ``crawler.pool``: the program (the module run with ``-m``) and its verb."""
+    """``provnews crawl``, ``extraction worker``: the program (the module run with ``-m``) and its verb."""
     try:
         argv = [a for a in Path(f"/proc/{pid}/cmdline").read_bytes().decode("utf-8", "replace").split("\0") if a]
     except OSError:
         return str(pid)
     if "-m" in argv[:-1]:
         return argv[argv.index("-m") + 1]
+    script = next((a for a in argv if a.startswith("from multiprocessing.")), "")
+    if script:  # a spawned extraction worker, or multiprocessing's resource tracker
+        return "resource tracker" if "resource_tracker" in script else "extraction worker"
     words = [Path(a).name for a in argv[:3]]
     return " ".join(words[1:] if words and words[0].startswith("python") else words[:2])
 

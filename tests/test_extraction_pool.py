@@ -3,23 +3,28 @@
 A crawl of a fault site serving pathological pages beside good articles: each page is
 read, or marked ``extract_failed`` with its raw bytes kept; nothing is silently cut.
 Then the pool on its own: a page over the limit costs its worker, a worker killed from
-outside costs only its page, a worker that grew too big is replaced, closing ends them.
+outside costs only its page, a worker that grew too big is replaced, closing ends them, and
+no worker outlives the process that owns the pool, even one killed with SIGKILL.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import multiprocessing
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from faultserver import FaultSite, article_html, crawl, figure, html
 
+import crawler.pool
 from crawler.extract.article import extract_article
 from crawler.extract.page import PageRead
 from crawler.pool import ExtractionFailed, ExtractionPool, ExtractionTimeout
@@ -121,8 +126,25 @@ def read(pool: ExtractionPool, body: bytes, name: str = "bai-1.html") -> PageRea
     return asyncio.run(pool.read(body, f"http://127.0.0.1/{name}", HTML))
 
 
-def worker_pids(pool: ExtractionPool) -> list[int]:
-    return [worker.process.pid for worker in pool._workers]
+def worker_pids() -> list[int]:
+    """The running workers (the pool's are this process's only ``multiprocessing`` children)."""
+    return sorted(process.pid for process in multiprocessing.active_children() if process.pid is not None)
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its reaper does not)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+async def until(condition: Callable[[], bool], within: float = 10.0) -> bool:
+    deadline = time.monotonic() + within
+    while not condition() and time.monotonic() < deadline:
+        await asyncio.sleep(0.02)
+    return condition()
 
 
 def test_a_page_is_read_whole_in_a_worker(pool: ExtractionPool) -> None:
@@ -130,7 +152,7 @@ def test_a_page_is_read_whole_in_a_worker(pool: ExtractionPool) -> None:
     assert result.reading.reason is None and result.reading.article is not None
     assert result.reading.article.title == "Hội nghị sơ kết công tác dân vận số 1"
     assert ("http://127.0.0.1/", "Trang chủ") in result.links
-    assert worker_pids(pool) and all(pid != os.getpid() for pid in worker_pids(pool))
+    assert worker_pids() and all(pid != os.getpid() for pid in worker_pids())
 
 
 def test_a_page_over_the_limit_costs_its_worker_and_the_next_page_is_read() -> None:
@@ -138,18 +160,19 @@ def test_a_page_over_the_limit_costs_its_worker_and_the_next_page_is_read() -> N
         pool = ExtractionPool(1, timeout=2.0)
         try:
             await pool.read(article_html(1), "http://127.0.0.1/bai-1.html", HTML)
-            before = worker_pids(pool)
+            before, started = worker_pids(), time.monotonic()
             with pytest.raises(ExtractionTimeout, match="over 2 s"):
                 await pool.read(slow_page(), "http://127.0.0.1/bai-40.html", HTML)
-            after = worker_pids(pool)
+            assert time.monotonic() - started < 4.5  # killed at once: no grace after a SIGTERM it ignores
+            assert await until(lambda: len(worker_pids()) == 1)
+            after = worker_pids()
             return before, after, await pool.read(article_html(2), "http://127.0.0.1/bai-2.html", HTML)
         finally:
             pool.close()
 
     before, after, result = asyncio.run(scenario())
     assert before != after  # killed and replaced
-    with pytest.raises(ProcessLookupError):
-        os.kill(before[0], 0)
+    assert not alive(before[0])
     assert result.reading.article is not None and result.reading.article.title.endswith("số 2")
 
 
@@ -160,7 +183,7 @@ def test_a_worker_killed_from_outside_costs_only_its_page() -> None:
             await pool.read(article_html(1), "http://127.0.0.1/bai-1.html", HTML)
             slow = asyncio.ensure_future(pool.read(slow_page(), "http://127.0.0.1/bai-40.html", HTML))
             await asyncio.sleep(0.5)
-            os.kill(worker_pids(pool)[0], signal.SIGKILL)  # as the out-of-memory killer would
+            os.kill(worker_pids()[0], signal.SIGKILL)  # as the out-of-memory killer would
             with pytest.raises(ExtractionFailed, match="died"):
                 await slow
             return await pool.read(article_html(3), "http://127.0.0.1/bai-3.html", HTML)
@@ -169,6 +192,37 @@ def test_a_worker_killed_from_outside_costs_only_its_page() -> None:
 
     result = asyncio.run(scenario())
     assert result.reading.article is not None and result.reading.article.title.endswith("số 3")
+
+
+def test_a_worker_killed_while_idle_costs_no_page() -> None:
+    """Pebble gives up on a pool whose worker dies holding no page: another pool reads on."""
+
+    async def scenario() -> list[PageRead]:
+        pool = ExtractionPool(2, timeout=30.0)
+        try:
+            await pool.read(article_html(1), "http://127.0.0.1/bai-1.html", HTML)
+            os.kill(worker_pids()[0], signal.SIGKILL)
+            await asyncio.sleep(0.5)
+            pages = [pool.read(article_html(n), f"http://127.0.0.1/bai-{n}.html", HTML) for n in range(2, 6)]
+            return await asyncio.gather(*pages)
+        finally:
+            pool.close()
+
+    assert all(result.reading.article is not None for result in asyncio.run(scenario()))
+
+
+def cannot_start(crawl_pid: int) -> None:
+    raise ImportError("no extraction code here")
+
+
+def test_workers_that_cannot_start_leave_pages_read_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(crawler.pool, "_start_worker", cannot_start)  # the workers import it from this module
+    pool = ExtractionPool(1, timeout=10.0)
+    try:
+        result = read(pool, article_html(4))
+    finally:
+        pool.close()
+    assert result.reading.article is not None and pool.restarts == 3 and worker_pids() == []
 
 
 def test_a_twenty_megabyte_inline_script_is_read_within_the_limit() -> None:
@@ -189,9 +243,13 @@ def test_a_worker_that_grew_past_its_memory_cap_is_replaced() -> None:
         pool = ExtractionPool(1, timeout=30.0, max_rss_mb=1)  # every worker is over 1 MB after a page
         try:
             pids, results = set(), []
+            pool.start()
             for n in (1, 2, 3):
+                assert await until(lambda: len(worker_pids()) == 1)
+                reader = worker_pids()
                 results.append(await pool.read(article_html(n), f"http://127.0.0.1/bai-{n}.html", HTML))
-                pids.update(worker_pids(pool))
+                assert await until(lambda: worker_pids() not in ([], reader))  # noqa: B023 - it ended after its page
+                pids.update(reader)
             return pids, results, pool.restarts
         finally:
             pool.close()
@@ -204,34 +262,70 @@ def test_a_worker_that_grew_past_its_memory_cap_is_replaced() -> None:
 def test_closing_the_pool_ends_its_workers() -> None:
     pool = ExtractionPool(2, timeout=10.0)
     read(pool, article_html(1))
-    pids = worker_pids(pool)
+    pids = worker_pids()
     assert len(pids) == 2
     pool.close()
-    for pid in pids:
-        with pytest.raises((ProcessLookupError, ChildProcessError)):
-            os.kill(pid, 0)
+    assert not any(alive(pid) for pid in pids) and worker_pids() == []
 
 
 def test_no_workers_reads_inline() -> None:
     pool = ExtractionPool(0)
     result = read(pool, article_html(7))
-    assert pool._workers == [] and result.reading.article is not None
+    assert worker_pids() == [] and pool.pages_read == 1 and result.reading.article is not None
 
 
 def test_started_workers_are_ready_before_the_first_page() -> None:
     """A crawl starts its pool as it opens: the workers' imports overlap robots.txt and the first fetches."""
     pool = ExtractionPool(2, timeout=10.0)
 
+    def ready() -> list[int]:  # lxml loaded: the extraction code imported
+        return [pid for pid in worker_pids() if "lxml" in Path(f"/proc/{pid}/maps").read_text()]
+
     async def scenario() -> tuple[int, PageRead]:
         pool.start()
-        deadline = time.monotonic() + 30
-        while not all(worker.ready for worker in pool._workers) and time.monotonic() < deadline:
-            await asyncio.sleep(0.02)
-        ready = sum(worker.ready for worker in pool._workers)  # no page asked for yet
-        return ready, await pool.read(article_html(3), "http://127.0.0.1/3", HTML)
+        await until(lambda: len(ready()) == 2, within=30)
+        return len(ready()), await pool.read(article_html(3), "http://127.0.0.1/3", HTML)
 
     try:
-        ready, result = asyncio.run(scenario())
+        ready_workers, result = asyncio.run(scenario())
     finally:
         pool.close()
-    assert ready == 2 and result.reading.article is not None
+    assert ready_workers == 2 and result.reading.article is not None
+
+
+OWNER = """
+import asyncio, multiprocessing, sys, time
+from crawler.pool import ExtractionPool
+
+async def main() -> None:
+    pool = ExtractionPool(2, timeout=10.0)
+    pool.start()
+    imported = "trafilatura" in sys.modules  # reading a page imports it (to unpickle the answer), starting does not
+    await pool.read(sys.stdin.buffer.read(), "http://127.0.0.1/bai-1.html", "text/html; charset=utf-8")
+    print(imported, *(process.pid for process in multiprocessing.active_children()), flush=True)
+    time.sleep(60)
+
+asyncio.run(main())
+"""
+
+
+def test_workers_ignore_sigint_and_sigterm_and_die_with_a_process_killed_with_sigkill() -> None:
+    """The pool's owner reads a page in its workers, then is killed: its workers end within 5 s."""
+    with subprocess.Popen([sys.executable, "-c", OWNER], stdin=subprocess.PIPE, stdout=subprocess.PIPE) as owner:
+        assert owner.stdin is not None and owner.stdout is not None
+        owner.stdin.write(article_html(1))
+        owner.stdin.close()
+        imported, *pids = owner.stdout.readline().split()
+        assert imported == b"False"  # the workers import the extraction code, not their owner
+        workers = [int(pid) for pid in pids]
+        assert len(workers) == 2 and all(alive(pid) for pid in workers)
+        for pid in workers:  # a crawl asked to stop finishes the pages in hand: its workers stay
+            os.kill(pid, signal.SIGINT)
+            os.kill(pid, signal.SIGTERM)
+        time.sleep(0.5)
+        assert all(alive(pid) for pid in workers)
+        owner.kill()  # SIGKILL, to it alone (not its process group): no chance to close its pool
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(alive(pid) for pid in workers)
