@@ -70,6 +70,43 @@ PAGERS = [
     # a lone "next" link
     ("/x", [("/x?page=2", "Trang sau")], ("/x?page={}", 1, "/x?page=2")),
     ("/tin/p2", [("/tin/p3", "Tiếp »")], ("/tin/p{}", 2, "/tin/p3")),
+    # one numbered link under a date archive: the page number is the last run, not the month
+    (
+        "/2026/02/",
+        [("/2026/02/page/2/", "2"), ("/2026/02/page/2/", "»")],
+        ("/2026/02/page/{}/", 1, "/2026/02/page/2/"),
+    ),
+    # a SharePoint list view: page 1 has no number; its next page is the first row's, after a
+    # cursor (the last item shown) that is no part of the listing
+    (
+        "/Pages/cd.aspx",
+        [
+            (
+                "/Pages/cd.aspx?Paged=TRUE&p_StartDate=20260812+06%3A25%3A00&p_ID=2515&PageFirstRow=7&View=%7B5E1A%7D",
+                "Trang kế tiếp",
+            )
+        ],
+        (
+            "/Pages/cd.aspx?PageFirstRow={}",
+            1,
+            "/Pages/cd.aspx?Paged=TRUE&p_StartDate=20260812+06%3A25%3A00&p_ID=2515&PageFirstRow=7&View=%7B5E1A%7D",
+        ),
+    ),
+    # a "see more" that loads the next page of this listing (an opaque cursor)
+    ("/tin-moi", [("/tin-moi?after=AbXq", "Xem thêm")], ("/tin-moi", 1, "/tin-moi?after=AbXq")),
+    # a window pager whose neighbours are also its step links (one URL, two texts each)
+    (
+        "/tin?page=14",
+        [
+            ("/tin?page=13", "« Trang trước"),
+            ("/tin", "1"),
+            ("/tin?page=12", "12"),
+            ("/tin?page=13", "13"),
+            ("/tin?page=15", "15"),
+            ("/tin?page=15", "Trang sau »"),
+        ],
+        ("/tin?page={}", 14, "/tin?page=15"),
+    ),
 ]
 
 
@@ -83,6 +120,12 @@ def test_the_pager_is_read_from_the_pager(page: str, links: list[tuple[str, str]
 def test_the_last_page_has_no_next_page() -> None:
     pager = read_pager(H + "/tin-tuc?page=3", [(H + "/tin-tuc", "1"), (H + "/tin-tuc?page=2", "2")])
     assert pager is not None and pager.current == 3 and pager.next_url is None
+    # a teaser's "Xem tiếp ›" on the last page is no next page
+    teaser = (H + "/tin-tuc/ArtMID/645/ArticleID/2614/khai-mac", "Xem tiếp ›")
+    pager = read_pager(
+        H + "/tin-tuc/PageID/3", [teaser, (H + "/tin-tuc/PageID/2", "2"), (H + "/tin-tuc/PageID/1", "1")]
+    )
+    assert pager is not None and pager.current == 3 and pager.next_url is None
 
 
 @pytest.mark.parametrize(
@@ -92,7 +135,22 @@ def test_the_last_page_has_no_next_page() -> None:
         ("/", [("/tin-tuc?page=1", "Tin tức"), ("/thong-bao?page=1", "Thông báo")]),  # menus
         ("/", [("/2024/05/03/", "3"), ("/2024/05/04/", "4"), ("/2024/05/15/", "15")]),  # a calendar widget
         ("/tin-tuc/bai-viet-12.html", [("/tin-tuc?page=2", "2"), ("/tin-tuc?page=3", "3")]),  # another listing's
+        # a home page's boxes, each ending in "see more" to its section
+        ("/Pages/TrangChu.aspx", [("/tin-tuc/Pages/tin.aspx", "Xem tiếp"), ("/tin-tuc/Pages/cd.aspx", "Xem tiếp")]),
+        ("/", [("/tin-tuc", "Xem thêm »")]),
+        # a date archive's teasers, each with a "Xem tiếp »" to its article
+        ("/2026/12/", [("/2026/12/khai-mac-hoi-nghi/", "Xem tiếp »"), ("/2026/12/ban-giao-nha/", "Xem tiếp »")]),
+        ("/2026/12/", [("/2026/12/khai-mac-hoi-nghi/", "Xem tiếp »")]),
     ],
 )
 def test_links_that_only_look_like_pagination_are_not_a_pager(page: str, links: list[tuple[str, str]]) -> None:
     assert read_pager(H + page, [(H + url, text) for url, text in links]) is None
+
+
+@pytest.mark.parametrize("host", ["http://127.0.0.1:8080", "http://tinh2.gov.vn", "http://10.20.30.40"])
+def test_a_hosts_digits_are_no_page_number(host: str) -> None:
+    links = [(host + "/tin-tuc/trang-2", "Trang sau »"), (host + "/tin-tuc/trang-2", "2")]
+    pager = read_pager(host + "/tin-tuc", links)
+    assert pager is not None and pager.listing == host + "/tin-tuc/trang-{}" and pager.current == 1
+    lone = read_pager(host + "/tin-tuc", [(host + "/tin-tuc?p=2", "Tiếp »")])
+    assert lone is not None and lone.listing == host + "/tin-tuc?p={}"

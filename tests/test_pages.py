@@ -50,7 +50,7 @@ def test_links_are_the_ones_scrapys_link_extractor_finds(site: str) -> None:
             normalized = normalize_url(link.url)
             if normalized not in theirs:
                 theirs.append(normalized)
-        ours = [link for link, _ in read_html_page(body, url, content_type).links]
+        ours = list(dict.fromkeys(link for link, _ in read_html_page(body, url, content_type).links))
         assert ours == theirs, url
         compared += len(ours)
     assert compared > 100
@@ -68,9 +68,31 @@ def test_link_texts_canonical_and_feeds_come_from_the_same_parse() -> None:
         "<map><area href='/vung.html'></map><a href='bai-2.html'>again</a></body></html>"
     ).encode()
     read = read_html_page(body, f"{BASE}/tin/trang.html", "text/html; charset=utf-8")
-    assert read.links == ((f"{BASE}/tin/bai-2.html", "Bài hai"), (f"{BASE}/vung.html", ""))
+    assert read.links == (
+        (f"{BASE}/tin/bai-2.html", "Bài hai"),
+        (f"{BASE}/vung.html", ""),
+        (f"{BASE}/tin/bai-2.html", "again"),  # each (URL, text) once: a pager's "»" and "4" to one page
+    )
     assert read.canonicals == (f"{BASE}/bai-1.html", f"{BASE}/og.html")
     assert read.feeds == (f"{BASE}/rss.xml",)
+
+
+def test_script_links_and_image_steps_of_a_pager_are_links() -> None:
+    body = (
+        "<html><body><table class='ms-bottompaging'><tr><td class='ms-paging'>1 - 6</td><td>"
+        '<a onclick="javascript:RefreshPageTo(event, &quot;/tin/Pages/cd.aspx?Paged=TRUE&amp;p_ID=25'
+        '&amp;PageFirstRow=7&quot;);javascript:return false;" href="javascript:">'
+        "<img src='/_layouts/15/images/next.gif' alt='Trang kế tiếp'></a></td></tr></table>"
+        "<a href='#' onclick=\"window.location.href='/tin/trang-3.html'\"><img src='3.gif' alt='3'></a>"
+        "<a href='/bai-1.html'><img src='anh.jpg' alt='Ảnh minh họa'></a>"
+        "<a href='javascript:void(0)' onclick='share()'>Chia sẻ</a></body></html>"
+    ).encode()
+    read = read_html_page(body, f"{BASE}/tin/Pages/cd.aspx", "text/html; charset=utf-8")
+    assert read.links == (
+        (f"{BASE}/tin/Pages/cd.aspx?Paged=TRUE&p_ID=25&PageFirstRow=7", "Trang kế tiếp"),
+        (f"{BASE}/tin/trang-3.html", "3"),
+        (f"{BASE}/bai-1.html", ""),  # an image's alt text is no headline
+    )
 
 
 def test_the_article_is_the_one_extract_article_reads() -> None:

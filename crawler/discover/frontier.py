@@ -36,7 +36,7 @@ from urllib.parse import urlsplit
 
 from crawler.discover.identity import SiteIdentity
 from crawler.discover.links import classify_link, is_calendar
-from crawler.discover.listings import Pager, read_pager
+from crawler.discover.listings import Pager, is_step_text, read_pager
 from crawler.discover.recheck import parse_time, recheck_due
 from crawler.discover.urls import HostRules, same_site
 from crawler.seeds import Seed
@@ -53,6 +53,8 @@ PERIOD_SLACK = timedelta(hours=14)
 BACKFILL, HEAD = "backfill", "head"
 HEADLINE_WORDS, HEADLINE_CHARS = 8, 40
 SLUG_HYPHENS, SLUG_CHARS = 4, 25
+STORY_ID = re.compile(r"\d{3,}")
+YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _headline_key(text: str) -> str | None:
@@ -68,6 +70,20 @@ def _slug_key(url: str) -> str | None:
     parts = urlsplit(url)
     last = parts.path.rstrip("/").rpartition("/")[2].lower()
     return f"{parts.netloc}/{last}" if last.count("-") >= SLUG_HYPHENS and len(last) >= SLUG_CHARS else None
+
+
+def _story_ids(url: str) -> frozenset[str]:
+    """The numbers of 3 digits or more in a URL's path and query but years (an article's
+    id, as ``466`` in ``/tin-tuc/466-khai-mac.html`` or ``48370`` in ``?assetEntryId=48370``)."""
+    parts = urlsplit(url)
+    return frozenset(n for n in STORY_ID.findall(f"{parts.path}?{parts.query}") if not YEAR.fullmatch(n))
+
+
+def _may_be_one_story(a: str, b: str) -> bool:
+    """Two URLs with the same headline or slug are one story unless both carry ids and share
+    none (a weekly "Lịch công tác tuần …" under a new id each week)."""
+    ids_a, ids_b = _story_ids(a), _story_ids(b)
+    return not (ids_a and ids_b) or bool(ids_a & ids_b)
 
 
 def period_end(url: str) -> datetime | None:
@@ -138,7 +154,9 @@ class Visit:
 
 @dataclass(frozen=True)
 class SeenLinks:
-    """A page's links on the site, canonical, traps left out; its pager if it has one."""
+    """A page's links on the site, canonical, traps left out, each URL once with the first
+    text that says something (an image's empty link, then its headline); its pager if it has
+    one, read from every link and text (``« Trang trước`` and ``13`` to one page)."""
 
     links: tuple[tuple[str, str], ...]
     pager: Pager | None
@@ -184,7 +202,7 @@ class Frontier:
     # requested from an article's page (related news, next/previous): such a request
     # says nothing of whether a listing page that also links there brings news
     from_articles: set[str] = field(default_factory=set)
-    rechecked: set[str] = field(default_factory=set)
+    rechecked: set[str] = field(default_factory=set)  # canonical
     counted_news: set[str] = field(default_factory=set)  # news once a run, not on every page
     productive: set[str] = field(default_factory=set)  # listings that lead to articles
     walks: dict[str, ListingWalk] = field(default_factory=dict)
@@ -194,9 +212,11 @@ class Frontier:
     xml_kinds: dict[str, tuple[int, str]] = field(default_factory=dict)
     skipped: Counter[str] = field(default_factory=Counter)
     led: Counter[str] = field(default_factory=Counter)  # new URLs requested from each page
-    story_keys: dict[str, str] = field(default_factory=dict)  # a followed link's headline or slug -> its URL
+    # a headline or slug -> the URLs followed (or archived) with it
+    story_keys: dict[str, set[str]] = field(default_factory=dict)
     fetched: set[str] = field(default_factory=set)  # pages read this run (canonical)
     dropped: set[str] = field(default_factory=set)  # requests dropped as redundant (their pending rows go)
+    archived: dict[str, str] = field(default_factory=dict)  # an article's canonical URL -> its URL in the archive
     _identity_version: int = 0
 
     def __post_init__(self) -> None:
@@ -212,6 +232,8 @@ class Frontier:
             }
         )
         self._urls = {self.canonical(u): k for u, k in self.state.urls.items()}
+        self.archived = {self.canonical(u): u for u in self.state.articles}
+        self._remember_stories()
         self._identity_version = self.identity.version
 
     # -- URLs -------------------------------------------------------------------
@@ -232,7 +254,17 @@ class Frontier:
         self.from_articles = {canon(u) for u in self.from_articles}
         self._known = {canon(u): a for u, a in self._known.items()}
         self._urls = {canon(u): k for u, k in self._urls.items()}
+        self.archived = {canon(u): k for u, k in self.archived.items()}
+        self.story_keys = {key: {canon(u) for u in urls} for key, urls in self.story_keys.items()}
         self._identity_version = self.identity.version
+
+    def archive_url(self, key: str, written: str) -> str:
+        """The URL the article known as ``key`` (canonical) is archived under: the one it
+        already has, else ``written`` (a URL of it as the site wrote it) in its archived form."""
+        found = self.archived.get(key)
+        if found is None:
+            found = self.archived[key] = self.identity.written(written)
+        return found
 
     def fetched_already(self, url: str) -> bool:
         """A queued request whose URL, with what the site taught since it was made, names a
@@ -271,8 +303,8 @@ class Frontier:
         return next(iter(self.claim_rechecks([known])), None)
 
     def claim_rechecks(self, articles: list[KnownArticle]) -> list[KnownArticle]:
-        fresh = [a for a in articles if a.url not in self.rechecked]
-        self.rechecked.update(a.url for a in fresh)
+        fresh = [a for a in articles if self.canonical(a.url) not in self.rechecked]
+        self.rechecked.update(self.canonical(a.url) for a in fresh)
         return fresh
 
     # -- what to fetch ----------------------------------------------------------
@@ -283,6 +315,9 @@ class Frontier:
         for entry in self.state.pending:
             url = self.canonical(entry.url)
             if url in self.requested or (self.is_article(url) and self.known(url) is not None):
+                continue
+            if self._same_story(url, entry.text):  # left pending under two URLs by two pages
+                self.dropped.add(entry.url)
                 continue
             self.requested.add(url)
             visit = Visit(url, entry.hops, entry.text, entry.via, entry.listing, entry.page, entry.walk, href=entry.url)
@@ -298,19 +333,24 @@ class Frontier:
         """A fetched page's links as this site knows them (canonical, on the site, traps left
         out and counted), and its pager, if it is a page of a listing."""
         on_site: list[tuple[str, str]] = []
+        texts: dict[str, str] = {}
         linked_as: dict[str, str] = {}
+        traps: set[str] = set()
         for raw, text in links:
             url = self.canonical(raw)
-            if not self.on_site(url):
+            if url in traps or not self.on_site(url):
                 continue
             kind = classify_link(url, from_calendar=is_calendar(page_url))
             if kind.trap:
+                traps.add(url)
                 if url not in self.requested:
                     self.skipped[kind.trap] += 1
                 continue
             on_site.append((url, text))
             linked_as.setdefault(url, raw)
-        return SeenLinks(tuple(on_site), read_pager(page_url, on_site), linked_as)
+            if not texts.get(url, "").strip():
+                texts[url] = text
+        return SeenLinks(tuple(texts.items()), read_pager(page_url, on_site), linked_as)
 
     def not_an_article(
         self, visit: Visit, page_url: str, seen: SeenLinks, canonicals: Iterable[str] = ()
@@ -335,8 +375,16 @@ class Frontier:
         on_site = seen.links
         pager = None if article else seen.pager
         pager_links = pager.links if pager is not None else frozenset()
-        urls = [url for url, _ in on_site if url not in pager_links]
         walk = self._walk_for(visit, page_url, pager) if pager is not None else None
+        if walk is None and visit.listing and visit.page and not article:
+            # the last page of a walk, showing no pager: its "« Trang trước" is the pager's
+            pager_links = frozenset(url for url, text in on_site if is_step_text(text))
+            walk = self._walk(visit.listing, visit.via or page_url)
+            walk.pages.add(visit.page)
+            walk.end = visit.page
+            if walk.waiting == page_url:
+                walk.waiting = None
+        urls = [url for url, _ in on_site if url not in pager_links]
         news = None
         if not article:
             news = self.unseen(urls, visit.start)
@@ -387,16 +435,26 @@ class Frontier:
         )
 
     def _same_story(self, url: str, text: str) -> bool:
-        """A link to a story already requested under another URL: the same headline or the same
-        long slug (a home page's box, a category's other path, a sitemap's bare URL): one page,
-        one fetch. Else the link's keys are remembered."""
+        """A link to a story already requested or archived under another URL: the same
+        headline or the same long slug (a home page's box, a category's other path, a
+        sitemap's bare URL, a back-link variant left pending by an earlier run), and no id
+        that tells them apart: one page, one fetch. Else the link's keys are remembered."""
         keys = [key for key in (_headline_key(text), _slug_key(url)) if key]
-        if any(self.story_keys.get(key, url) != url for key in keys):
-            self.skipped["links to a story already requested under another URL (same headline or slug)"] += 1
-            return True
         for key in keys:
-            self.story_keys[key] = url
+            if any(other != url and _may_be_one_story(url, other) for other in self.story_keys.get(key, ())):
+                self.skipped["links to a story already requested under another URL (same headline or slug)"] += 1
+                return True
+        for key in keys:
+            self.story_keys.setdefault(key, set()).add(url)
         return False
+
+    def _remember_stories(self) -> None:
+        """The archived articles' slugs and headlines, as story keys."""
+        for url, article in self.state.articles.items():
+            canonical = self.canonical(url)
+            for key in (_headline_key(article.title or ""), _slug_key(canonical)):
+                if key:
+                    self.story_keys.setdefault(key, set()).add(canonical)
 
     def _walk_for(self, visit: Visit, page_url: str, pager: Pager) -> ListingWalk:
         listing = visit.listing or pager.listing

@@ -87,6 +87,16 @@ class SiteIdentity:
             url = canonical_url(url, self.rules)
         return url
 
+    def written(self, url: str) -> str:
+        """``url`` in the form it is archived under: its canonical form (:meth:`canonical`) but
+        in the letter case the site wrote it, since a case-insensitive host's canonical form is
+        lower-cased only to compare URLs."""
+        found = self.canonical(url)
+        rules = self.rules.get(host_of(found), NO_RULES)
+        if not rules.case_insensitive:
+            return found
+        return canonical_url(url, {host_of(found): replace(rules, case_insensitive=False)})
+
     def observe_headers(self, url: str, headers: Mapping[str, str]) -> None:
         """A response's headers: an IIS / ASP.NET server is case-insensitive."""
         host = host_of(url)

@@ -36,23 +36,50 @@ NEXT_TEXT = re.compile(
     re.IGNORECASE,
 )
 PREVIOUS_TEXT = re.compile(
-    r"^\W*(?:trang\s*trước|trước|quay\s*lại|prev(?:ious)?|mới\s*hơn|newer(?:\s*posts)?|[‹«<←]+|&lt;+)\W*$",
+    r"^\W*(?:trang\s*trước|trước|quay\s*lại|trở\s*về|prev(?:ious)?|mới\s*hơn|newer(?:\s*posts)?|[‹«<←]+|&lt;+)\W*$",
     re.IGNORECASE,
 )
+# "see more": a box's link to its section as often as a listing's next page
+MORE_TEXT = re.compile(r"^\W*(?:xem\s*(?:tiếp|thêm)|tải\s*thêm|more)\W*$", re.IGNORECASE)
 EDGE_TEXT = re.compile(r"^\W*(?:trang\s*)?(?:đầu(?:\s*tiên)?|cuối(?:\s*cùng)?|first|last|[«»]{2}|\|[<>])\W*$", re.I)
 MAX_PAGE_TEXT = 100_000
-MAX_BELOW = 4  # path segments a listing's numbered pages may add to its first page's path
+# a path segment a pager adds: a number, a short word (page, PageID), or both (trang-2.html);
+# an article's slug under a date archive is none
+PAGER_SEGMENT = re.compile(r"^(?:[a-z_]{0,8}[-_]?\d*(?:\.\w{2,5})?)$", re.IGNORECASE)
+MAX_BELOW = 4
+MAX_PER_PAGE = 200  # items per page a listing's offset may step by
+ROW_PARAM = re.compile(
+    r"row", re.IGNORECASE
+)  # path segments a listing's numbered pages may add to its first page's path
 # a URL shape, as a key: digits runs replaced by this mark
 SLOT = "\x00"
 
 
 def shape(url: str) -> str:
-    """``url`` with each run of digits replaced by one mark: the pages of one listing share it."""
-    return DIGITS.sub(SLOT, url)
+    """``url`` with each run of digits after its host replaced by one mark: the pages of one
+    listing share it (a host's digits, ``127.0.0.1:8080`` or ``tinh2.gov.vn``, are no page
+    number)."""
+    at = _path_start(url)
+    return url[:at] + DIGITS.sub(SLOT, url[at:])
 
 
 def slots(url: str) -> list[int]:
-    return [int(run) for run in DIGITS.findall(url)]
+    return [int(run.group()) for run in runs(url)]
+
+
+def runs(url: str) -> list[re.Match[str]]:
+    """The digit runs of ``url`` after its host."""
+    return list(DIGITS.finditer(url, _path_start(url)))
+
+
+def _path_start(url: str) -> int:
+    scheme_end = url.find("//")
+    if scheme_end < 0:
+        return 0
+    at = url.find("/", scheme_end + 2)
+    if at < 0:
+        at = url.find("?", scheme_end + 2)
+    return at if at >= 0 else len(url)
 
 
 def page_text_number(text: str) -> int | None:
@@ -89,14 +116,14 @@ class PageSlot:
 
     def identity(self, member: str) -> str:
         """The listing's identity, from one of its page URLs: the page number marked ``{}``."""
-        run = list(DIGITS.finditer(member))[self.index]
+        run = runs(member)[self.index]
         return member[: run.start()] + "{}" + member[run.end() :]
 
     def first_page_forms(self, member: str) -> tuple[str, ...]:
         """The URLs page 1 may have when it is not written with a number: ``member`` without
         its page parameter (or with no query at all), without its page segment (and a short
         word before it, as in ``/page/2/`` or ``-trang-2.html``)."""
-        run = list(DIGITS.finditer(member))[self.index]
+        run = runs(member)[self.index]
         parts = urlsplit(member)
         base = f"{parts.scheme}://{parts.netloc}"
         forms = []
@@ -136,7 +163,7 @@ class PageSlot:
         if any(form.casefold() == folded for form in self.first_page_forms(member)):
             return True
         page, other = urlsplit(page_url), urlsplit(member)
-        run = list(DIGITS.finditer(member))[self.index]
+        run = runs(member)[self.index]
         in_path = run.start() < len(member) - len(other.query) - (1 if other.query else 0)
         above = page.path.rstrip("/").casefold()
         below = other.path.casefold()
@@ -147,6 +174,7 @@ class PageSlot:
             and above not in ("", "/")
             and below.startswith(above + "/")
             and below[len(above) :].count("/") <= MAX_BELOW
+            and all(PAGER_SEGMENT.match(part) for part in below[len(above) :].split("/") if part)
         )
 
 
@@ -179,10 +207,11 @@ def read_pager(page_url: str, links: Sequence[tuple[str, str]]) -> Pager | None:
     numbered = [(url, n) for url, text in links if (n := page_text_number(text)) is not None]
     steps = [(url, text.strip()) for url, text in links if url != page_url and is_step_text(text)]
     best: tuple[PageSlot, list[tuple[str, int]], int] | None = None
-    for key, members in _groups(numbered).items():
-        slot = _linear_slot(key, members, page_url)
-        if slot is None:
+    for key, group in _groups(numbered).items():
+        found = _linear_slot(key, group, page_url)
+        if found is None:
             continue
+        slot, members = found
         current = slot.number(page_url)
         if current is None and slot.is_first_page(page_url, members[0][0]):
             current = 1
@@ -191,21 +220,38 @@ def read_pager(page_url: str, links: Sequence[tuple[str, str]]) -> Pager | None:
     if best is not None:
         slot, members, current = best
         by_number = {n: url for url, n in members if url != page_url}
+        # or the "next" link among the pager's (a teaser's "Xem tiếp ›" is no page of it)
         next_url = by_number.get(current + 1) or next(
-            (url for url, text in steps if NEXT_TEXT.match(text) and (slot.number(url) or current + 1) > current), None
+            (url for url, text in steps if NEXT_TEXT.match(text) and (slot.number(url) or 0) > current), None
         )
-        pager_links = {url for url, _ in members} | {url for url, text in steps if shape(url) == slot.shape}
+        # numbered links of the pager's shape are the pager's, a "per page: 6 12 24" menu included
+        pager_links = {url for url, _ in numbered if shape(url) == slot.shape}
+        pager_links |= {url for url, _ in members} | {url for url, text in steps if shape(url) == slot.shape}
         pager_links |= {url for url, n in numbered if n == 1 and slot.is_first_page(url, members[0][0])}
         return Pager(slot.identity(members[0][0]), current, next_url, frozenset(pager_links - {page_url}))
-    nexts = [url for url, text in steps if NEXT_TEXT.match(text)]
+    # "see more" links (a teaser's, a box's) count only when they all lead to one page
+    nexts = [url for url, text in steps if NEXT_TEXT.match(text) and not MORE_TEXT.match(text)]
+    more = [url for url, text in steps if MORE_TEXT.match(text)]
+    only_more = not nexts
+    if only_more and len(set(more)) == 1:
+        nexts = more
     if not nexts:
         return None
     lone = _lone_slot(page_url, nexts[0])
     if lone is not None:
         current = max(1, (lone.number(nexts[0]) or 2) - 1)
-        return Pager(lone.identity(nexts[0]), current, nexts[0], frozenset(url for url, _ in steps), numbered=False)
+        listing = lone.identity(nexts[0])
+        if shape(page_url) != shape(nexts[0]):
+            listing = _without_state(listing, page_url)
+        return Pager(listing, current, nexts[0], frozenset(url for url, _ in steps), numbered=False)
     if numbered:
         return None  # numbers of some other list (a calendar, another listing's pager)
+    # a next link with no page number: one target, and a "see more" only under this page's
+    # path (a home page's box ends in a "Xem tiếp" to its section: no pager)
+    if len(set(nexts)) != 1:
+        return None
+    if only_more and urlsplit(nexts[0]).path.lower() != urlsplit(page_url).path.lower():
+        return None
     return Pager(page_url, 1, nexts[0], frozenset(url for url, _ in steps), numbered=False)
 
 
@@ -216,30 +262,91 @@ def _groups(numbered: list[tuple[str, int]]) -> dict[str, list[tuple[str, int]]]
     return groups
 
 
-def _linear_slot(key: str, members: list[tuple[str, int]], page_url: str) -> PageSlot | None:
-    """The digit run of ``members`` (one URL shape) that follows their link texts."""
-    runs = [(slots(url), number) for url, number in members]
-    for index in range(len(runs[0][0])):
-        pairs = sorted({(number, values[index]) for values, number in runs})
-        numbers = sorted({n for n, _ in pairs})
-        if len(numbers) != len(pairs):
-            continue  # one number, two values: not this run
-        if len(numbers) >= 2 and not any(b - a == 1 for a, b in zip(numbers, numbers[1:], strict=False)):
-            continue  # 5, 10, 20: a "per page" menu, not pages
-        if len(pairs) >= 2:
-            (n1, v1), (n2, v2) = pairs[0], pairs[-1]
-            if (v2 - v1) % (n2 - n1):
-                continue
-            step = (v2 - v1) // (n2 - n1)
-            offset = v1 - step * n1
-            if step >= 1 and all(v == step * n + offset for n, v in pairs):
-                return PageSlot(key, index, step, offset)
-        elif pairs:
-            number, value = pairs[0]
-            slot = PageSlot(key, index, 1, value - number) if value in (number, number - 1) else None
-            if slot is not None and (slot.number(page_url) is not None or slot.is_first_page(page_url, members[0][0])):
-                return slot
-    return None
+def _linear_slot(
+    key: str, members: list[tuple[str, int]], page_url: str
+) -> tuple[PageSlot, list[tuple[str, int]]] | None:
+    """The digit run of ``members`` (one URL shape) that follows their link texts, and the
+    members that follow it (a "per page: 6 12 24" menu may share the pager's shape)."""
+    runs = [(slots(url), number, url) for url, number in members]
+    best: tuple[PageSlot, list[tuple[str, int]]] | None = None
+    for index in reversed(range(len(runs[0][0]))):  # a page number comes last more often than not
+        by_number: dict[int, set[int]] = {}
+        for values, number, _ in runs:
+            by_number.setdefault(number, set()).add(values[index])
+        # the line through two consecutive page numbers: value = step * page + offset
+        lines: dict[tuple[int, int], int] = {}
+        for number, seen in by_number.items():
+            for value in seen:
+                for after in by_number.get(number + 1, ()):
+                    step = after - value
+                    if step >= 1:
+                        line = (step, value - step * number)
+                        lines[line] = lines.get(line, 0) + 1
+        if lines:
+            (step, offset), _ = max(lines.items(), key=lambda item: item[1])
+            follow = [(url, n) for values, n, url in runs if values[index] == step * n + offset]
+            if len({n for _, n in follow}) >= 2 and (best is None or len(follow) > len(best[1])):
+                best = (PageSlot(key, index, step, offset), follow)
+        elif best is None:
+            # one page number in the pager's shape (a window "‹ 4 ›" on page 3): it counts when
+            # its number is its value and this page is of the same listing
+            for values, number, url in runs:
+                value = values[index]
+                if value not in (number, number - 1):
+                    continue
+                slot = PageSlot(key, index, 1, value - number)
+                if url != page_url and slot.number(page_url) is not None and _differs_only_at(page_url, url, index):
+                    best = (slot, [(url, number)])
+                    break
+                if len(by_number) == 1 and slot.is_first_page(page_url, url):
+                    best = (slot, [(url, number)])
+                    break
+    return best
+
+
+def _differs_only_at(a: str, b: str, index: int) -> bool:
+    """Two URLs of one shape with the same numbers but for digit run ``index``."""
+    x, y = slots(a), slots(b)
+    if len(x) != len(y) or x[index] == y[index]:
+        return False
+    return all(p == q for i, (p, q) in enumerate(zip(x, y, strict=True)) if i != index)
+
+
+def _without_state(listing: str, first_page: str) -> str:
+    """A listing's identity read from page 1's "next" link, without the parameters that link
+    adds but the page number's: a list view's cursor (``p_ID=2515&p_ArticleStartDate=…``,
+    the last item shown) changes as news comes in; the listing does not."""
+    parts = urlsplit(listing)
+    own = {pair.partition("=")[0].lower() for pair in urlsplit(first_page).query.split("&") if pair}
+    kept = [p for p in parts.query.split("&") if p and ("{}" in p or p.partition("=")[0].lower() in own)]
+    return parts._replace(query="&".join(kept)).geturl()
+
+
+def _whole_numbers(url: str) -> list[int]:
+    """The digit runs of ``url`` that may be a page number or offset, last first: a query
+    value that is only digits, a path segment that is a number with at most a short word
+    (``2``, ``trang-2.html``, ``p2``); not a date, an id inside a word, a GUID's digits."""
+    found = []
+    query_start = url.find("?")
+    for index, run in enumerate(runs(url)):
+        if 0 <= query_start < run.start():
+            before, after = url[: run.start()], url[run.end() :]
+            if before.endswith("=") and (not after or after[0] == "&") and len(run.group()) <= 6:
+                found.append(index)
+        else:
+            path = url[: query_start if query_start >= 0 else len(url)]
+            start = path.rfind("/", 0, run.start()) + 1
+            end = path.find("/", run.end())
+            segment = path[start : end if end >= 0 else len(path)]
+            if PAGER_SEGMENT.match(segment) and len(run.group()) <= 6:
+                found.append(index)
+    return found[::-1]
+
+
+def _param_of(url: str, index: int) -> str:
+    """The name of the query parameter digit run ``index`` of ``url`` is the value of."""
+    before = url[: runs(url)[index].start()]
+    return before[max(before.rfind("&"), before.rfind("?")) + 1 : -1]
 
 
 def _lone_slot(page_url: str, next_url: str) -> PageSlot | None:
@@ -255,15 +362,20 @@ def _lone_slot(page_url: str, next_url: str) -> PageSlot | None:
         # page n at a[i], page n+1 at b[i]: with step > 1 (an offset), a[i] = step * n + offset
         page = a[i] // step if step > 1 else max(1, a[i])
         return PageSlot(shape(next_url), i, step, a[i] - step * page)
-    for index in range(len(slots(next_url))):
+    values = slots(next_url)
+    candidates = _whole_numbers(next_url)
+    for index in candidates:
         for offset in (0, -1):
             slot = PageSlot(shape(next_url), index, 1, offset)
             if slot.number(next_url) == 2 and slot.is_first_page(page_url, next_url):
                 return slot
-    for index in range(len(slots(next_url))):
-        value = slots(next_url)[index]
-        if value > 2:
-            slot = PageSlot(shape(next_url), index, value, 0)
+    for index in candidates:
+        value = values[index]
+        if 2 < value <= MAX_PER_PAGE + 1:
+            # an offset: of the first item (start=10: value = per * (n - 1)), or of its row
+            # (PageFirstRow=7: value = per * (n - 1) + 1)
+            per = value - 1 if ROW_PARAM.search(_param_of(next_url, index)) else value
+            slot = PageSlot(shape(next_url), index, per, value - per)
             if slot.number(next_url) == 1 and slot.is_first_page(page_url, next_url):
-                return PageSlot(shape(next_url), index, value, -value)
+                return PageSlot(shape(next_url), index, per, value - 2 * per)
     return None

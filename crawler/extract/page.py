@@ -24,6 +24,7 @@ from lxml.etree import ParserError
 from w3lib.html import strip_html5_whitespace
 from w3lib.url import safe_url_string
 
+from crawler.discover.listings import is_step_text, page_text_number
 from crawler.discover.urls import normalize_url
 from crawler.extract.article import Reading, parse_html, read_tree
 from crawler.extract.text import normalize_space
@@ -38,6 +39,10 @@ DATA_URLS = (
     "@data-load-url or @data-loadurl or @data-ajax-url or @data-ajaxurl or @data-more-url or @data-page-url]"
 )
 LOADABLE = re.compile(r"^(?:https?://|/)[^\s\"'<>]+$")
+# a URL a script link goes to: SharePoint's list view pager (RefreshPageTo), location = '…'
+SCRIPT_URL = re.compile(
+    r"""(?:RefreshPageTo\s*\(\s*event\s*,|\blocation(?:\.href)?\s*=|\blocation\.(?:assign|replace)\s*\()\s*(["'])(.+?)\1"""
+)
 LINK_CACHE = 4096
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json", "application/xml", "text/xml")
 # Files a link extractor skips, as scrapy.linkextractors.IGNORED_EXTENSIONS (kept equal by a test).
@@ -94,12 +99,13 @@ def read_html_page(body: bytes, url: str, content_type: str | None = None, hints
 
 
 def page_links(tree: lxml.html.HtmlElement, url: str, base: str | None = None) -> list[tuple[str, str]]:
-    """The page's followable links as ``(normalised URL, text)``, first occurrence of each:
+    """The page's followable links as ``(normalised URL, text)``, each pair once (a pager's
+    ``« Trang trước`` and ``13`` may lead to one page, and both say something):
     ``<a>`` and ``<area>`` hrefs as Scrapy's LinkExtractor finds them, then the URLs a page
     loads its lists from (a "Xem thêm" button's ``data-url``, ``data-href`` …) and its
     ``<link rel="next">``."""
     base = base or url
-    seen: set[str] = set()
+    seen: set[tuple[str, str]] = set()
     links: list[tuple[str, str]] = []
     base_origin, url_scheme = _origin(base), urlsplit(url).scheme
 
@@ -110,14 +116,21 @@ def page_links(tree: lxml.html.HtmlElement, url: str, base: str | None = None) -
             normalized = _resolve_shared(base_origin, url_scheme, href, base, url)
         else:
             normalized = _resolve(href, base, url)
-        if normalized is not None and normalized not in seen:
-            seen.add(normalized)
+        if normalized is not None and (normalized, text) not in seen:
+            seen.add((normalized, text))
             links.append((normalized, text))
 
     for element in tree.iter("a", "area"):
         href = element.get("href")
-        if href is not None:
-            add(href, element.text_content())
+        text = element.text_content()
+        if not text.strip():
+            text = _image_text(element)
+        bare = href is None or href.strip().lower().startswith(("javascript:", "#")) or not href.strip()
+        script = SCRIPT_URL.search(element.get("onclick") or href or "") if bare else None
+        if script is not None:  # a script link: where its script goes
+            add(script.group(2).replace("\\u0026", "&").replace("\\/", "/"), text)
+        elif href is not None:
+            add(href, text)
     for element in tree.xpath(DATA_URLS):
         for name, value in element.attrib.items():
             if DATA_URL.match(name) and LOADABLE.match(value.strip()):
@@ -125,6 +138,17 @@ def page_links(tree: lxml.html.HtmlElement, url: str, base: str | None = None) -
     for element in tree.xpath("//link[@rel='next'][@href]"):
         add(element.get("href") or "", "next")
     return links
+
+
+def _image_text(link: lxml.html.HtmlElement) -> str:
+    """The text of a link that shows only an image, when it names a pager's step or page
+    (``<img src="next.gif" alt="Trang kế tiếp">``); else empty (an image's alt text is no
+    headline to go by)."""
+    for image in link.iter("img"):
+        for said in (image.get("alt"), image.get("title"), link.get("title")):
+            if said and (is_step_text(said) or page_text_number(said) is not None):
+                return said
+    return ""
 
 
 def _resolve(href: str, base: str, url: str) -> str | None:

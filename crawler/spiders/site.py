@@ -228,7 +228,7 @@ class SiteSpider(scrapy.Spider):
         for hop in response.meta.get("redirect_urls", ()):
             url = self.frontier.canonical(hop)
             if url != fetched and self.frontier.on_site(url):
-                self.pending_aliases.setdefault(fetched, set()).add(url)
+                self.pending_aliases.setdefault(fetched, set()).add(self.frontier.identity.written(hop))
                 self.frontier.requested.add(fetched)
         return fetched
 
@@ -251,35 +251,45 @@ class SiteSpider(scrapy.Spider):
     def article_items(
         self, response: TextResponse, read: PageRead, visit: Visit, fetched: str, rechecked: str | None = None
     ) -> Iterator[Any]:
-        """The article on this page (under its canonical URL) and the aliases found for it."""
+        """The article on this page (under its URL in the archive: the canonical URL in the
+        letter case the site wrote it) and the aliases found for it."""
         reading = read.reading
         if reading.article is None or reading.reason:
             logger.debug("%s: not an article: %s", response.url, reading.reason)
             return
-        key = rechecked or self.trusted_canonical(fetched, read)
-        if key != fetched and not rechecked:
-            self.pending_aliases.setdefault(key, set()).add(fetched)
+        frontier = self.frontier
+        if rechecked:
+            key, url = frontier.canonical(rechecked), rechecked
+        else:
+            key, written = self.trusted_canonical(fetched, response.url, read)
+            url = frontier.archive_url(key, written)
+            if key != fetched:
+                self.pending_aliases.setdefault(key, set()).add(frontier.identity.written(response.url))
         digest = hashlib.sha256(f"{reading.article.title}\n{reading.article.text}".encode()).hexdigest()
-        twin = self.frontier.identity.observe_article(key, digest)
+        twin = frontier.identity.observe_article(key, digest)
         if twin is not None and twin != key and not rechecked:
-            self.frontier.add_article(key, fetched)
-            yield AliasFound(self.seed.id, key, twin)
+            frontier.add_article(key, fetched)
+            twin_url = frontier.archived.get(twin, twin)
+            frontier.archived[key] = twin_url
+            yield AliasFound(self.seed.id, url, twin_url)
             for alias in sorted(self.pending_aliases.pop(key, ())):
-                yield AliasFound(self.seed.id, alias, twin)
+                yield AliasFound(self.seed.id, alias, twin_url)
             yield UrlsDone(self.seed.id, (visit.fetch,))
             return
-        self.frontier.add_article(key, fetched)
-        self.frontier.found_article_from(visit.found_on)
-        article = replace(reading.article, url=key)
-        done = tuple({visit.fetch, visit.url, fetched, key})
+        frontier.add_article(key, fetched)
+        frontier.found_article_from(visit.found_on)
+        article = replace(reading.article, url=url)
+        done = tuple({visit.fetch, visit.url, fetched, key, url})
         yield ArticlePage(self.seed.id, _fetched_page(response), article, rechecked=rechecked is not None, done=done)
-        for alias in sorted(self.pending_aliases.pop(key, set()) - {key}):
-            yield AliasFound(self.seed.id, alias, key)
+        for alias in sorted(self.pending_aliases.pop(key, set())):
+            if frontier.canonical(alias) != key:
+                yield AliasFound(self.seed.id, alias, url)
 
-    def trusted_canonical(self, fetched: str, read: PageRead) -> str:
+    def trusted_canonical(self, fetched: str, fetched_as: str, read: PageRead) -> tuple[str, str]:
         """The URL the page names as its own (``rel=canonical``, ``og:url``), when it can be
         trusted: on the site, not a start page or the site's root, not already named by a page
-        with another article (a template's site-wide ``og:url``); else the URL it was fetched at."""
+        with another article (a template's site-wide ``og:url``); else the URL it was fetched at
+        (``fetched``, canonical; ``fetched_as``, as requested). Canonical, and as written."""
         article = read.reading.article
         assert article is not None
         for raw in read.canonicals:
@@ -296,8 +306,8 @@ class SiteSpider(scrapy.Spider):
                 continue
             confirmed = len(self.canonicals) >= 2
             self.frontier.identity.observe_canonical(fetched, url, confirmed)
-            return self.frontier.canonical(url)
-        return fetched
+            return self.frontier.canonical(url), raw
+        return fetched, fetched_as
 
     def _start_urls(self) -> set[str]:
         return {self.frontier.canonical(url) for url in self.seed.start_urls}
@@ -330,8 +340,8 @@ class SiteSpider(scrapy.Spider):
                 # a recheck keeps the article's URL: one that now redirects or names another
                 # canonical URL is still the same article, its new URL an alias
                 items = list(self.article_items(response, read, visit, fetched, rechecked=url))
-                if fetched != url:
-                    items.append(AliasFound(self.seed.id, fetched, url))
+                if fetched != self.frontier.canonical(url):
+                    items.append(AliasFound(self.seed.id, self.frontier.identity.written(response.url), url))
             if not any(isinstance(item, ArticlePage | PageUnread) for item in items):
                 logger.warning("%s: %s no longer reads as an article; the archived version is kept", self.seed.id, url)
                 self.frontier.skipped["rechecks that no longer read as articles"] += 1

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from scheduler.mirror import RequestRecord, find_page
+from scheduler.demo.mirror import RequestRecord, find_page
 from zoo.family import FixtureSite, GoldArticle
 
 FIELDS = ("title", "published", "author", "source")
@@ -162,3 +162,19 @@ def _article_targets(site: FixtureSite, base_url: str, requests: Sequence[Reques
         if (page is not None and hashlib.sha256(page.body).digest() in digests) or loose_target(record.path) in loose:
             targets.add(record.path)
     return targets
+
+
+def fetches_per_article(
+    site: FixtureSite, base_url: str, requests: Sequence[RequestRecord], day: int = 1
+) -> Counter[str]:
+    """How many times each gold article (by its path) was served with a 200, under any of
+    its URLs (the served page's bytes tell which article it was)."""
+    pages, _ = site.render(day)(base_url)
+    by_digest = {hashlib.sha256(pages[g.path].body).digest(): g.path for g in site.gold(day) if g.path in pages}
+    fetches: Counter[str] = Counter()
+    for record in requests:
+        page = find_page(pages, record.path) if record.status == 200 else None
+        path = by_digest.get(hashlib.sha256(page.body).digest()) if page is not None else None
+        if path is not None:
+            fetches[path] += 1
+    return fetches
